@@ -1,0 +1,340 @@
+/**
+ * The one module that owns the DuckDB database file.
+ *
+ * - The file is not held open while idle: every unit of work opens it (or joins the instance already
+ *   open in this process) and the last user closes it. Several VS Code windows (several processes)
+ *   share one file this way; DuckDB allows one read-write process per file, so an open that meets
+ *   another process's lock waits and retries with backoff instead of failing.
+ * - Migrations run forward on open; a database newer than this code is refused untouched.
+ * - DuckDB never reaches the network: extension auto-install/auto-load and community extensions are off;
+ *   only the built-in json, parquet and icu functionality is used.
+ * - Queries take parameters; the only values spliced into SQL text are validated time-zone names.
+ */
+import { DOUBLE, DuckDBInstance, LIST, VARCHAR, listValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { DatabaseUnavailableError, SchemaTooNewError } from '../common/errors';
+import { logger } from '../common/log';
+import { isValidTimeZone } from '../common/timeZones';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+
+const log = logger('store');
+
+export interface StoreOptions {
+  /** The database file (created with its folder when missing). */
+  path: string;
+  /** Zone for day/week/month buckets and for rendering instants (DESIGN section 3). */
+  displayTimeZone: string;
+  /** How long an open waits for another process's lock before giving up (ms). Default 60 s. */
+  lockTimeoutMs?: number;
+  /** Keep the file open this long after the last user, to serve a burst of queries with one open (ms). */
+  lingerMs?: number;
+  /** Open read-only for work that only reads, so several readers (windows, CLI) can share the file. */
+  readOnlyReads?: boolean;
+  /** DuckDB threads and memory limit. */
+  threads?: number;
+  memoryLimit?: string;
+}
+
+export type Row = Record<string, unknown>;
+
+/** A connection handed to one unit of work. Values come back as plain JS (bigint -> number, timestamps -> Date). */
+export class Db {
+  constructor(private readonly conn: DuckDBConnection) {}
+
+  async all<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const reader = params.length ? await this.conn.runAndReadAll(sql, ...bind(params)) : await this.conn.runAndReadAll(sql);
+    return reader.getRowObjectsJS().map((row) => plain(row) as T);
+  }
+
+  async one<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = params.length ? await this.conn.run(sql, ...bind(params)) : await this.conn.run(sql);
+    return Number(result.rowsChanged);
+  }
+
+  /** Runs `fn` in one transaction: all of it lands, or none of it. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.conn.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The raw connection, for the appender (usageWriter.ts). */
+  get raw(): DuckDBConnection {
+    return this.conn;
+  }
+}
+
+/**
+ * Parameters as DuckDB values: string and number arrays become typed lists, Dates ISO text (cast by
+ * the SQL where a timestamp is expected); everything else as node-api infers it.
+ */
+function bind(params: readonly unknown[]): [DuckDBValue[], DuckDBType[]] {
+  const values: DuckDBValue[] = [];
+  const types: DuckDBType[] = [];
+  for (const p of params) {
+    if (Array.isArray(p)) {
+      const numeric = p.length > 0 && p.every((x) => typeof x === 'number');
+      values.push(listValue(p as DuckDBValue[]));
+      types.push(LIST(numeric ? DOUBLE : VARCHAR));
+    } else if (p instanceof Date) {
+      values.push(p.toISOString());
+      types.push(VARCHAR);
+    } else {
+      values.push(p as DuckDBValue);
+      types.push(undefined as unknown as DuckDBType);
+    }
+  }
+  return [values, types];
+}
+
+function plain(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) out[key] = plainValue(value);
+  return out;
+}
+
+function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(plainValue);
+  return value;
+}
+
+const LOCK_ERROR = /Could not set lock|Conflicting lock|Resource temporarily unavailable|database is locked/i;
+
+interface OpenInstance {
+  instance: DuckDBInstance;
+  readOnly: boolean;
+  users: number;
+  closeTimer?: NodeJS.Timeout;
+}
+
+export class Store {
+  readonly path: string;
+  private readonly options: Required<Omit<StoreOptions, 'threads' | 'memoryLimit'>> & Pick<StoreOptions, 'threads' | 'memoryLimit'>;
+  private open?: OpenInstance;
+  private opening?: Promise<OpenInstance>;
+  private draining?: Promise<void>;
+  private drained?: () => void;
+  private migrated = false;
+
+  constructor(options: StoreOptions) {
+    if (!isValidTimeZone(options.displayTimeZone)) throw new Error(`Unknown display time zone "${options.displayTimeZone}"`);
+    this.path = path.resolve(options.path);
+    this.options = { lockTimeoutMs: 60_000, lingerMs: 0, readOnlyReads: false, ...options };
+  }
+
+  get displayTimeZone(): string {
+    return this.options.displayTimeZone;
+  }
+
+  /** Changes the display zone for later units of work (a settings change in the editor). */
+  setDisplayTimeZone(zone: string): void {
+    if (!isValidTimeZone(zone)) throw new Error(`Unknown display time zone "${zone}"`);
+    this.options.displayTimeZone = zone;
+  }
+
+  /** Runs one unit of work that only reads. */
+  read<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.use(fn, false);
+  }
+
+  /** Runs one unit of work that writes. */
+  write<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.use(fn, true);
+  }
+
+  /** Closes the file now (waits for nothing: callers must have finished). */
+  close(): void {
+    const open = this.open;
+    this.open = undefined;
+    if (open) {
+      clearTimeout(open.closeTimer);
+      closeInstance(open.instance);
+    }
+  }
+
+  private async use<T>(fn: (db: Db) => Promise<T>, write: boolean): Promise<T> {
+    const open = await this.acquire(write);
+    let conn: DuckDBConnection | undefined;
+    try {
+      conn = await open.instance.connect();
+      await conn.run(`SET TimeZone = '${this.options.displayTimeZone}'`);
+      return await fn(new Db(conn));
+    } finally {
+      conn?.closeSync();
+      this.release(open);
+    }
+  }
+
+  private async acquire(write: boolean): Promise<OpenInstance> {
+    for (;;) {
+      if (this.opening) {
+        await this.opening.catch(() => undefined);
+        continue;
+      }
+      const current = this.open;
+      if (current && (!current.readOnly || !write)) {
+        clearTimeout(current.closeTimer);
+        current.closeTimer = undefined;
+        current.users++;
+        return current;
+      }
+      if (current) {
+        // Open read-only but this work writes: wait for the readers, then reopen read-write.
+        if (current.users > 0) {
+          await this.waitDrained();
+          continue;
+        }
+        this.close();
+      }
+      const readOnly = !write && this.options.readOnlyReads && this.migrated && existsSync(this.path);
+      this.opening = this.openInstance(readOnly);
+      try {
+        const opened = await this.opening;
+        this.open = opened;
+      } finally {
+        this.opening = undefined;
+      }
+    }
+  }
+
+  private release(open: OpenInstance): void {
+    open.users--;
+    if (open.users > 0 || this.open !== open) return;
+    this.drained?.();
+    this.draining = undefined;
+    this.drained = undefined;
+    if (this.options.lingerMs > 0) {
+      open.closeTimer = setTimeout(() => {
+        if (this.open === open && open.users === 0) this.close();
+      }, this.options.lingerMs);
+      open.closeTimer.unref?.();
+    } else {
+      this.close();
+    }
+  }
+
+  private waitDrained(): Promise<void> {
+    this.draining ??= new Promise<void>((resolve) => (this.drained = resolve));
+    return this.draining;
+  }
+
+  private async openInstance(readOnly: boolean): Promise<OpenInstance> {
+    mkdirSync(path.dirname(this.path), { recursive: true });
+    const settings: Record<string, string> = {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+      access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
+    };
+    if (this.options.threads) settings.threads = String(this.options.threads);
+    if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
+
+    const started = Date.now();
+    let delay = 20;
+    let waited = false;
+    for (;;) {
+      try {
+        const instance = await DuckDBInstance.create(this.path, settings);
+        if (waited) log.info(`opened ${this.path} after waiting ${Date.now() - started} ms for another process`);
+        const open: OpenInstance = { instance, readOnly, users: 0 };
+        try {
+          await this.checkSchema(instance, readOnly);
+        } catch (err) {
+          closeInstance(instance);
+          if (err instanceof NeedsMigration) return await this.openInstance(false);
+          throw err;
+        }
+        return open;
+      } catch (err) {
+        const message = (err as Error).message ?? String(err);
+        if (LOCK_ERROR.test(message)) {
+          if (Date.now() - started > this.options.lockTimeoutMs) {
+            throw new DatabaseUnavailableError(
+              `The database ${this.path} stayed locked by another process for ${Math.round(this.options.lockTimeoutMs / 1000)} s; try again when it is done.`,
+              { cause: err },
+            );
+          }
+          if (!waited) log.debug(`database locked by another process; waiting (${message})`);
+          waited = true;
+          await sleep(delay + Math.random() * delay);
+          delay = Math.min(delay * 2, 400);
+          continue;
+        }
+        if (err instanceof DatabaseUnavailableError) throw err;
+        throw new DatabaseUnavailableError(`Cannot open the database ${this.path}: ${message}`, { cause: err });
+      }
+    }
+  }
+
+  private async checkSchema(instance: DuckDBInstance, readOnly: boolean): Promise<void> {
+    const conn = await instance.connect();
+    try {
+      const hasTable = await conn.runAndReadAll(
+        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = 'main'",
+      );
+      const exists = Number(hasTable.getRows()[0]?.[0] ?? 0) > 0;
+      let version = 0;
+      if (exists) {
+        const v = await conn.runAndReadAll('SELECT coalesce(max(version), 0) FROM schema_migrations');
+        version = Number(v.getRows()[0]?.[0] ?? 0);
+      } else {
+        const other = await conn.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'");
+        if (Number(other.getRows()[0]?.[0] ?? 0) > 0) {
+          throw new DatabaseUnavailableError(`The file ${this.path} is a DuckDB database of something else (it has tables but no Skill Metrics schema); nothing was changed.`);
+        }
+      }
+      if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION, this.path);
+      if (version === SCHEMA_VERSION) {
+        this.migrated = true;
+        return;
+      }
+      if (readOnly) throw new NeedsMigration();
+      if (!exists) await conn.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= version) continue;
+        await conn.run('BEGIN TRANSACTION');
+        try {
+          for (const statement of migration.statements) await conn.run(statement);
+          await conn.run('INSERT INTO schema_migrations VALUES ($1, now())', [migration.version]);
+          await conn.run('COMMIT');
+        } catch (err) {
+          await conn.run('ROLLBACK').catch(() => undefined);
+          throw new DatabaseUnavailableError(`Migration ${migration.version} (${migration.description}) failed: ${(err as Error).message}`, { cause: err });
+        }
+        log.info(`applied migration ${migration.version}: ${migration.description}`);
+      }
+      this.migrated = true;
+    } finally {
+      conn.closeSync();
+    }
+  }
+}
+
+class NeedsMigration extends Error {}
+
+function closeInstance(instance: DuckDBInstance): void {
+  try {
+    instance.closeSync();
+  } catch (err) {
+    log.warn(`closing the database failed: ${(err as Error).message}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

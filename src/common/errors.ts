@@ -1,0 +1,44 @@
+/** Errors the CLI and the extension turn into clear messages and exit codes. */
+
+/** The database could not be opened or used (locked too long, corrupt, too new). CLI exit code 3. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** The database was written by a newer version of Skill Metrics than this one. */
+export class SchemaTooNewError extends DatabaseUnavailableError {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+    dbPath: string,
+  ) {
+    super(
+      `The database ${dbPath} has schema version ${found}, but this Skill Metrics only knows up to ${known}. ` +
+        'It was written by a newer version: update Skill Metrics, or use another database file. Nothing was changed.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** Bad arguments from a caller (a project that does not exist, an unknown window). CLI exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The operation was cancelled by its caller (AbortSignal). */
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

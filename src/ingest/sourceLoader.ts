@@ -1,0 +1,209 @@
+/**
+ * Loads one input file: stat, size limit, read, hash, decode, parse, validate. Pure (no database),
+ * so it runs on the main thread for small jobs and in a worker thread for large ones.
+ *
+ * The writers rewrite their files in place without a lock (B1): a read can catch a file truncated or
+ * half-written. Such a read is retried a few times before the file is reported; a parse failure is
+ * never taken to mean "no records".
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { BatchBuilder } from './batch';
+import type { SealedBatch } from './batch';
+import type { InvalidSummary } from './invalidRecords';
+import { InvalidRecords } from './invalidRecords';
+import { readCorrelatedSessions } from './readers/correlatedSessionJson';
+import { readSkillMetrics } from './readers/skillMetricsJson';
+import { readSkillsDb } from './readers/skillsDb';
+import { SourceProblem } from './readers/sourceProblem';
+import { readWorkflowEvents } from './readers/workflowEventsJson';
+import type { SourceKind } from './sourceKinds';
+
+export interface LoadJob {
+  path: string;
+  kind: SourceKind;
+  maxBytes: number;
+  /** Hash of the content ingested last time: equal content is not parsed again. */
+  previousHash: string | null;
+  /** Delays between attempts when a file looks half-written; default 150, 400, 1000 ms. */
+  retryDelaysMs?: number[];
+}
+
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * What decides whether a file changed: size and mtime. A SQLite database's WAL sidecar changes without
+ * touching the database file, so for `skills_db` the sidecar's size and mtime are folded in.
+ */
+export async function fileStamp(path: string, kind: SourceKind): Promise<FileStamp & { isFile: boolean }> {
+  const st = await fsp.stat(path);
+  const stamp = { size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile() };
+  if (kind === 'skills_db') {
+    try {
+      const wal = await fsp.stat(`${path}-wal`);
+      stamp.size += wal.size;
+      stamp.mtimeMs = Math.max(stamp.mtimeMs, wal.mtimeMs);
+    } catch {
+      // no sidecar
+    }
+  }
+  return stamp;
+}
+
+export type LoadResult =
+  | ({ status: 'unchanged'; hash: string } & FileStamp)
+  | ({ status: 'parsed'; hash: string; format: string; seen: number; invalid: InvalidSummary; batch: SealedBatch; attempts: number } & FileStamp)
+  | ({ status: 'problem'; hash: string | null; message: string } & FileStamp);
+
+export const DEFAULT_RETRY_DELAYS_MS = [150, 400, 1000];
+
+export async function loadSource(job: LoadJob, onRetry?: (attempt: number, reason: string) => void): Promise<LoadResult> {
+  const delays = job.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  for (let attempt = 1; ; attempt++) {
+    const { result, transient } = await loadOnce(job, attempt);
+    if (!transient) return result;
+    if (attempt > delays.length) {
+      const failed = result as Extract<LoadResult, { status: 'problem' }>;
+      return { ...failed, message: attempt > 1 ? `${failed.message} (still so after ${attempt} reads)` : failed.message };
+    }
+    onRetry?.(attempt, (result as Extract<LoadResult, { status: 'problem' }>).message);
+    await sleep(delays[attempt - 1]!);
+  }
+}
+
+interface Attempt {
+  result: LoadResult;
+  /** The file may be caught mid-rewrite: worth reading again in a moment. */
+  transient: boolean;
+}
+
+async function loadOnce(job: LoadJob, attempt: number): Promise<Attempt> {
+  let stamp: FileStamp = { size: 0, mtimeMs: 0 };
+  const fail = (hash: string | null, message: string, transient = false): Attempt => ({
+    result: { status: 'problem', hash, message, ...stamp },
+    transient,
+  });
+  try {
+    const before = await fileStamp(job.path, job.kind);
+    stamp = { size: before.size, mtimeMs: before.mtimeMs };
+    if (!before.isFile) return fail(null, 'not a regular file');
+    if (before.size > job.maxBytes) {
+      return fail(
+        null,
+        `file is too large: ${mb(before.size)} MB, the limit is ${mb(job.maxBytes)} MB (raise skillMetrics.maxFileSizeMB or --max-file-mb to read it)`,
+      );
+    }
+    const bytes = await fsp.readFile(job.path);
+    const wal = job.kind === 'skills_db' ? await readOptional(`${job.path}-wal`) : undefined;
+    const after = await fileStamp(job.path, job.kind);
+    if (bytes.length + (wal?.length ?? 0) !== after.size || after.mtimeMs !== before.mtimeMs) {
+      return fail(null, 'file changed while it was read', true);
+    }
+    const hash = hashOf(bytes, wal);
+    if (hash === job.previousHash) return { result: { status: 'unchanged', hash, ...stamp }, transient: false };
+    try {
+      const parsed = await parse(job.kind, bytes, wal);
+      return { result: { status: 'parsed', hash, ...stamp, ...parsed, attempts: attempt }, transient: false };
+    } catch (err) {
+      if (err instanceof SourceProblem) return fail(hash, err.message, err.transient);
+      throw err;
+    }
+  } catch (err) {
+    return fail(null, fileErrorMessage(err));
+  }
+}
+
+async function parse(
+  kind: SourceKind,
+  bytes: Buffer,
+  wal: Buffer | undefined,
+): Promise<{ format: string; seen: number; invalid: InvalidSummary; batch: SealedBatch }> {
+  const out = new BatchBuilder();
+  const invalid = new InvalidRecords();
+  let result: { format: string; seen: number };
+  if (kind === 'skills_db') {
+    result = await readSkillsDb(bytes, wal, out, invalid);
+  } else {
+    const doc = parseJson(bytes);
+    if (kind === 'skill_metrics') result = readSkillMetrics(doc, out, invalid);
+    else if (kind === 'workflow_events') result = readWorkflowEvents(doc, out, invalid);
+    else result = readCorrelatedSessions(doc, out, invalid);
+  }
+  return { ...result, invalid: invalid.summary(), batch: out.seal() };
+}
+
+/** Decodes and parses a JSON file; truncation-like failures are transient (the writer may be mid-rewrite). */
+export function parseJson(bytes: Buffer): unknown {
+  if (bytes.length === 0) throw new SourceProblem('file is empty (0 bytes)', true);
+  if (!isUtf8(bytes)) {
+    throw new SourceProblem(`not UTF-8 text: invalid byte sequence at offset ${firstInvalidUtf8Offset(bytes)}`, true);
+  }
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new SourceProblem(`file is empty (${bytes.length} bytes of whitespace)`, true);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SourceProblem(`not valid JSON: ${(err as Error).message}`, true);
+  }
+}
+
+function firstInvalidUtf8Offset(bytes: Buffer): number {
+  // Binary search for the shortest invalid prefix would miss a split multi-byte tail; scan instead.
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const len = b < 0x80 ? 1 : b >> 5 === 0b110 ? 2 : b >> 4 === 0b1110 ? 3 : b >> 3 === 0b11110 ? 4 : 0;
+    if (len === 0) return i;
+    if (len > 1 && !isUtf8(bytes.subarray(i, i + len))) return i;
+    i += len;
+  }
+  return bytes.length;
+}
+
+function hashOf(bytes: Buffer, wal: Buffer | undefined): string {
+  const h = createHash('sha256').update(bytes);
+  if (wal) h.update(wal);
+  return h.digest('hex');
+}
+
+async function readOptional(path: string): Promise<Buffer | undefined> {
+  try {
+    return await fsp.readFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file-system error as a sentence: permission denied, vanished, symlink loop, ... */
+export function fileErrorMessage(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (the file cannot be read by this user)';
+    case 'ENOENT':
+      return 'file disappeared before it could be read';
+    case 'ELOOP':
+      return 'symbolic link loop';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files; try again';
+    default:
+      return `cannot be read: ${(err as Error)?.message ?? String(err)}`;
+  }
+}
+
+function mb(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,82 @@
+/** Shared test helpers: temp folders, a store on a real DuckDB file, the CLI in-process. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Store } from '../../src/analytics/store';
+import { main } from '../../src/cli';
+
+const created: string[] = [];
+
+/** A fresh temp folder, removed after the run (see the root hook below). */
+export function tempDir(prefix = 'sm-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function newStore(dir = tempDir(), displayTimeZone = 'UTC'): Store {
+  return new Store({ path: path.join(dir, 'skill_metrics.duckdb'), displayTimeZone, lockTimeoutMs: 20_000 });
+}
+
+/** Writes `<root>/.session-buddy/<name>` (creating folders) and returns its path. */
+export function writeSource(root: string, name: string, content: string | Buffer | object): string {
+  const file = path.join(root, '.session-buddy', name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+export function project(root: string, name: string): string {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Runs the CLI in this process against `db` (UTC unless the args say otherwise). */
+export async function cli(db: string, ...args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['--db', db, ...args], {
+    stdout: (t) => (stdout += `${t}\n`),
+    stderr: (t) => (stderr += `${t}\n`),
+    env: { SKILL_METRICS_SOURCE_TZ: 'UTC', SKILL_METRICS_DISPLAY_TZ: 'UTC' },
+  });
+  let json: unknown;
+  if (args.includes('--json')) {
+    try {
+      json = JSON.parse(stdout);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { code, stdout, stderr, json };
+}
+
+/** A v1 invocation (Crackerjack) with overridable fields. */
+export function v1(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    skill_name: 'crackerjack-run',
+    invoked_at: '2026-02-11T09:12:03.481220',
+    workflow_path: 'daily',
+    completed: true,
+    duration_seconds: 10,
+    follow_up_actions: [],
+    error_type: null,
+    ...overrides,
+  };
+}
+
+export function v1File(invocations: Record<string, unknown>[]): object {
+  return { invocations, skills: {}, last_updated: '2026-02-11T09:14:48.773014' };
+}
