@@ -16,8 +16,12 @@ export class Random {
       return h >>> 0;
     };
     for (const s of seeds) {
-      if (typeof s === 'number') mix(s | 0), mix(Math.floor(s / 2 ** 32));
-      else for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+      if (typeof s === 'number') {
+        mix(s | 0);
+        mix(Math.floor(s / 2 ** 32));
+      } else {
+        for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+      }
     }
     this.a = mix(1);
     this.b = mix(2);

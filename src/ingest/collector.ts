@@ -47,6 +47,8 @@ export interface CollectOptions {
   /** How many files are parsed ahead of the writer. */
   prefetch?: number;
   retryDelaysMs?: number[];
+  /** Called when a file looks half-written and will be read again (inline loading only). */
+  onRetry?: (file: string, attempt: number, reason: string) => void;
   /** The database is released and re-acquired after this much continuous work (ms). */
   yieldEveryMs?: number;
 }
@@ -128,7 +130,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
   const vanished = [...known.values()].filter((f) => !seenPaths.has(f.path) && synced.includes(f.project_id)).map((f) => f.path);
 
   // 3. Read (ahead, possibly in workers) and write each file in its own transaction.
-  const load = options.loader ?? ((job: LoadJob) => loadSource(job));
+  const load = options.loader ?? ((job: LoadJob) => loadSource(job, (attempt, reason) => options.onRetry?.(job.path, attempt, reason)));
   const pending = new Prefetch(jobs, options.prefetch ?? 2, (job) =>
     load({
       path: job.path,
@@ -145,7 +147,8 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
     while (index < jobs.length) {
       await store.write(async (db) => {
         const slice = Date.now();
-        while (index < jobs.length && (index === 0 || Date.now() - slice < yieldEveryMs)) {
+        // At least one file per slice; then more while the slice lasts.
+        do {
           throwIfCancelled(options.signal);
           const job = jobs[index]!;
           options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: job.project.project_name, file: job.path });
@@ -158,8 +161,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
           totals.updated += outcome.updated;
           totals.invalid += outcome.invalid;
           if (outcome.problem) problems.push({ file: job.path, message: outcome.problem });
-          if (Date.now() - slice >= yieldEveryMs) break;
-        }
+        } while (index < jobs.length && Date.now() - slice < yieldEveryMs);
       });
     }
   } finally {

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DatabaseUnavailableError, SchemaTooNewError } from '../../../src/common/errors';
+import { SCHEMA_VERSION } from '../../../src/analytics/migrations';
+import { Store } from '../../../src/analytics/store';
+import { cli, newStore, tempDir } from '../helpers';
+
+/** Another process that holds the database file open (DuckDB's per-file write lock) for `ms`. */
+function holdLock(file: string, ms: number): Promise<{ child: ChildProcess; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, ['-e', `
+    const { DuckDBInstance } = require('@duckdb/node-api');
+    DuckDBInstance.create(${JSON.stringify(file)}).then((db) => {
+      console.log('locked');
+      setTimeout(() => { db.closeSync(); process.exit(0); }, ${ms});
+    }, (e) => { console.error(e.message); process.exit(1); });
+  `], { cwd: path.resolve(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve({ child, exited }));
+    child.on('exit', (code) => code !== 0 && reject(new Error(`lock holder exited ${code}`)));
+  });
+}
+
+describe('store', () => {
+  it('creates the schema on first use and records its migrations', async () => {
+    const store = newStore();
+    const rows = await store.read((db) => db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'));
+    assert.deepEqual(rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    const tables = await store.read((db) => db.all<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"));
+    assert.deepEqual(tables.map((t) => t.t), ['aggregate_runs', 'collection_runs', 'meta', 'projects', 'schema_migrations', 'skill_aggregates', 'skill_usage', 'source_files', 'workflow_events']);
+  });
+
+  it('does not hold the file between units of work', async () => {
+    const dir = tempDir();
+    const store = newStore(dir);
+    await store.write((db) => db.run("INSERT INTO meta VALUES ('probe', 'x')"));
+    // another process can open it right away
+    const other = await DuckDBInstance.create(store.path);
+    other.closeSync();
+  });
+
+  it('refuses a database written by a newer version, and leaves it untouched', async () => {
+    const dir = tempDir();
+    const store = newStore(dir);
+    await store.write((db) => db.run('INSERT INTO schema_migrations VALUES ($1, now())', [SCHEMA_VERSION + 7]));
+    const before = readFileSync(store.path);
+    const mtime = statSync(store.path).mtimeMs;
+    await assert.rejects(newStore(dir).read(async () => 1), (err: unknown) => {
+      assert.ok(err instanceof SchemaTooNewError);
+      assert.match((err as Error).message, new RegExp(`schema version ${SCHEMA_VERSION + 7}, but this Skill Metrics only knows up to ${SCHEMA_VERSION}.*Nothing was changed`));
+      return true;
+    });
+    assert.ok(readFileSync(store.path).equals(before));
+    assert.equal(statSync(store.path).mtimeMs, mtime);
+    const run = await cli(store.path, 'health', '--json');
+    assert.equal(run.code, 3);
+    assert.match(run.json.error, /newer version/);
+  });
+
+  it('refuses a DuckDB file of something else, and a file that is not a database', async () => {
+    const dir = tempDir();
+    const foreign = path.join(dir, 'other.duckdb');
+    const inst = await DuckDBInstance.create(foreign);
+    const conn = await inst.connect();
+    await conn.run('CREATE TABLE invoices (id INTEGER)');
+    conn.closeSync();
+    inst.closeSync();
+    await assert.rejects(new Store({ path: foreign, displayTimeZone: 'UTC' }).read(async () => 1), /database of something else/);
+    const junk = path.join(dir, 'junk.duckdb');
+    writeFileSync(junk, 'hello, I am a text file pretending to be a database');
+    const run = await cli(junk, 'projects', '--json');
+    assert.equal(run.code, 3);
+    assert.match(run.json.error, /Cannot open the database/);
+  });
+
+  it('waits for another process\'s lock instead of failing, and gives up clearly after the timeout', async () => {
+    const dir = tempDir();
+    const store = newStore(dir);
+    await store.write(async () => undefined); // create it
+    const holder = await holdLock(store.path, 1500);
+    const started = Date.now();
+    const n = await store.read((db) => db.one<{ n: number }>('SELECT count(*) AS n FROM projects'));
+    assert.equal(n?.n, 0);
+    assert.ok(Date.now() - started >= 1000, 'it waited for the other process');
+    await holder.exited;
+
+    const holder2 = await holdLock(store.path, 4000);
+    const impatient = new Store({ path: store.path, displayTimeZone: 'UTC', lockTimeoutMs: 500 });
+    await assert.rejects(impatient.read(async () => 1), (err: unknown) => {
+      assert.ok(err instanceof DatabaseUnavailableError);
+      assert.match((err as Error).message, /stayed locked by another process/);
+      return true;
+    });
+    holder2.child.kill();
+    await holder2.exited;
+  });
+
+  it('serves concurrent units of work in one process from one open file', async () => {
+    const store = newStore();
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.read((db) => db.one<{ v: number }>('SELECT $1::INTEGER * 2 AS v', [i]))));
+    assert.deepEqual(results.map((r) => r!.v), [0, 2, 4, 6, 8, 10, 12, 14]);
+    await Promise.all([
+      store.write((db) => db.run("INSERT INTO meta VALUES ('a', '1')")),
+      store.read((db) => db.all('SELECT * FROM meta')),
+      store.write((db) => db.run("INSERT INTO meta VALUES ('b', '2')")),
+    ]);
+    const keys = await store.read((db) => db.all<{ key: string }>("SELECT key FROM meta WHERE key IN ('a', 'b') ORDER BY key"));
+    assert.deepEqual(keys.map((k) => k.key), ['a', 'b']);
+  });
+
+  it('keeps DuckDB away from the network: no extension auto-install or auto-load', async () => {
+    const store = newStore();
+    const settings = await store.read((db) =>
+      db.all<{ name: string; value: string }>(
+        "SELECT name, value FROM duckdb_settings() WHERE name IN ('autoinstall_known_extensions', 'autoload_known_extensions', 'allow_community_extensions') ORDER BY name"));
+    assert.deepEqual(settings.map((s) => [s.name, s.value]), [
+      ['allow_community_extensions', 'false'], ['autoinstall_known_extensions', 'false'], ['autoload_known_extensions', 'false'],
+    ]);
+    // an extension that is not built in cannot be pulled in behind our back
+    await assert.rejects(store.read((db) => db.all("SELECT * FROM read_xlsx('x.xlsx')")), /not (?:been )?loaded|not found|does not exist|Catalog Error/i);
+  });
+});
