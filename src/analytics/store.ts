@@ -13,6 +13,7 @@
 import { DOUBLE, DuckDBInstance, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { existsSync, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatabaseUnavailableError, SchemaTooNewError } from '../common/errors';
 import { logger } from '../common/log';
@@ -113,6 +114,8 @@ function plainValue(value: unknown): unknown {
   return value;
 }
 
+const defaultThreads = os.availableParallelism();
+
 const LOCK_ERROR = /Could not set lock|Conflicting lock|Resource temporarily unavailable|database is locked/i;
 
 interface OpenInstance {
@@ -147,6 +150,14 @@ export class Store {
     this.options.displayTimeZone = zone;
   }
 
+  /**
+   * DuckDB worker threads for later units of work (e.g. fewer while parse workers use the other cores).
+   * Undefined: DuckDB's default (all cores).
+   */
+  setThreads(threads: number | undefined): void {
+    this.options.threads = threads;
+  }
+
   /** Runs one unit of work that only reads. */
   read<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     return this.use(fn, false);
@@ -173,6 +184,7 @@ export class Store {
     try {
       conn = await open.instance.connect();
       await conn.run(`SET TimeZone = '${this.options.displayTimeZone}'`);
+      await conn.run(`SET threads = ${Math.max(1, Math.floor(this.options.threads ?? defaultThreads))}`);
       return await fn(new Db(conn));
     } finally {
       conn?.closeSync();
@@ -241,7 +253,6 @@ export class Store {
       allow_community_extensions: 'false',
       access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
     };
-    if (this.options.threads) settings.threads = String(this.options.threads);
     if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
 
     const started = Date.now();

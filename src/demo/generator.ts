@@ -221,7 +221,8 @@ function simulate(
       sessionDuration += inv.duration ?? 0;
       t += (inv.duration ?? 20) * 1000 + rng.int(30, 600) * 1000;
     }
-    if (hasSessions) events.push(...workflowEvents(rng, sessionId, sessionStart, t, zone, format, sessionDuration));
+    // About a third of sessions ran a workflow (crackerjack) alongside the skills.
+    if (hasSessions && rng.chance(0.3)) events.push(...workflowEvents(rng, sessionId, sessionStart, t, zone, format, sessionDuration));
   }
   invocations.sort((a, b) => a.at - b.at);
   return { invocations, events };
@@ -297,7 +298,7 @@ function workflowEvents(
   out.push({ eventType: 'workflow_started', nodeId: null, ...begin, sessionId, duration: null, success: null });
   let t = from;
   let ok = true;
-  const nodes = NODES.slice(0, rng.int(2, NODES.length));
+  const nodes = NODES.slice(0, rng.int(2, 4));
   for (const node of nodes) {
     const seconds = Math.round(rng.logNormal(25, 0.6) * 100) / 100;
     const success = rng.chance(0.9);

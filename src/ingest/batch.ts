@@ -25,6 +25,20 @@ export class StringDictionary {
   readonly values: string[] = [];
   private readonly codes = new Map<string, number>();
 
+  /** A coder for one column: remembers its last value, since neighbouring records often repeat it. */
+  column(): (value: string | null | undefined) => number {
+    let last: string | undefined;
+    let lastCode = NULL_CODE;
+    return (value) => {
+      if (value === null || value === undefined) return NULL_CODE;
+      if (value !== last) {
+        last = value;
+        lastCode = this.code(value);
+      }
+      return lastCode;
+    };
+  }
+
   code(value: string | null | undefined): number {
     if (value === null || value === undefined) return NULL_CODE;
     let code = this.codes.get(value);
@@ -78,7 +92,7 @@ export interface InvocationColumns {
   workflowPath: Int32Array;
   errorType: Int32Array;
   errorRaw: Int32Array;
-  /** Code of the JSON text of the follow-up list; NULL_CODE for an empty list. */
+  /** Index into `followUpLists`; NULL_CODE for an empty list. */
   followUps: Int32Array;
   session: Int32Array;
   sourceFormat: Int32Array;
@@ -103,35 +117,80 @@ export interface EventColumns {
 
 export interface SealedBatch {
   dict: string[];
+  /** The distinct follow-up lists of the batch. */
+  followUpLists: string[][];
   invocations: InvocationColumns;
   events: EventColumns;
 }
 
-class Growable {
-  private data: number[] = [];
+/** A growable column of numbers backed by a typed array (no boxing, one copy when sealed). */
+class Column<T extends Int32Array | Int8Array | Uint8Array | Float64Array> {
+  private data: T;
+  length = 0;
+
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+
   push(v: number): void {
-    this.data.push(v);
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
   }
-  get length(): number {
-    return this.data.length;
+
+  set(i: number, v: number): void {
+    this.data[i] = v;
   }
-  to<T extends Int32Array | Int8Array | Uint8Array | Float64Array>(ctor: { from(a: ArrayLike<number>): T }): T {
-    return ctor.from(this.data);
+
+  get(i: number): number {
+    return this.data[i]!;
+  }
+
+  seal(): T {
+    return this.data.slice(0, this.length) as T;
   }
 }
 
-/** Builds one file's records; `seal()` gives the transferable columns. */
+const int32 = () => new Column((n) => new Int32Array(n));
+const int8 = () => new Column((n) => new Int8Array(n));
+const float64 = () => new Column((n) => new Float64Array(n));
+
+const SEP = '\u001f';
+
+/** Started but never finished as far as the writer recorded (B8): nothing but `completed: false`. */
+function isPending(r: InvocationRecord): boolean {
+  return !r.completed && r.durationSeconds === null && r.errorRaw === null && r.followUps.length === 0;
+}
+
+/**
+ * Builds one file's records; `seal()` gives the transferable columns.
+ *
+ * A record that appears twice in one file (same key as the store's record id: skill, raw time, session,
+ * extra key) is kept once: a finished observation wins over a pending one, otherwise the later one.
+ */
 export class BatchBuilder {
   readonly dict = new StringDictionary();
+  private readonly followUpCodes = new Map<string, number>();
+  private readonly followUpLists: string[][] = [];
+  /** Rows by raw timestamp (unique in practice); rows sharing one are told apart by the rest of the key. */
+  private readonly invByRaw = new Map<string, number | number[]>();
+  private readonly code = {
+    skill: this.dict.column(), workflowPath: this.dict.column(), errorType: this.dict.column(), errorRaw: this.dict.column(),
+    session: this.dict.column(), format: this.dict.column(), keyExtra: this.dict.column(), eventType: this.dict.column(),
+    workflowId: this.dict.column(), nodeId: this.dict.column(),
+  };
+  private readonly evKeys = new Map<string, number>();
+  private readonly pendingFlags: boolean[] = [];
   private readonly inv = {
-    skill: new Growable(), raw: [] as string[], tz: new Growable(), completed: new Growable(), duration: new Growable(),
-    workflowPath: new Growable(), errorType: new Growable(), errorRaw: new Growable(), followUps: new Growable(),
-    session: new Growable(), format: new Growable(), keyExtra: new Growable(),
+    skill: int32(), raw: [] as string[], tz: int8(), completed: int8(), duration: float64(), workflowPath: int32(),
+    errorType: int32(), errorRaw: int32(), followUps: int32(), session: int32(), format: int32(), keyExtra: int32(),
   };
   private readonly ev = {
-    eventType: new Growable(), workflowId: new Growable(), nodeId: new Growable(), raw: [] as string[], tz: new Growable(),
-    session: new Growable(), duration: new Growable(), success: new Growable(), errorType: new Growable(),
-    errorRaw: new Growable(), metadata: [] as (string | null)[],
+    eventType: int32(), workflowId: int32(), nodeId: int32(), raw: [] as string[], tz: int8(), session: int32(),
+    duration: float64(), success: int8(), errorType: int32(), errorRaw: int32(), metadata: [] as (string | null)[],
   };
 
   get invocationCount(): number {
@@ -143,36 +202,89 @@ export class BatchBuilder {
   }
 
   addInvocation(r: InvocationRecord): void {
+    const seen = this.findInvocation(r);
     const c = this.inv;
-    const d = this.dict;
-    c.skill.push(d.code(r.skillName));
+    if (seen !== undefined) {
+      if (isPending(r) && !this.pendingFlags[seen]) return; // never let a pending copy replace a finished one
+      this.writeInvocation(seen, r);
+      return;
+    }
+    const index = c.raw.length;
+    const same = this.invByRaw.get(r.invokedAtRaw);
+    if (same === undefined) this.invByRaw.set(r.invokedAtRaw, index);
+    else if (typeof same === 'number') this.invByRaw.set(r.invokedAtRaw, [same, index]);
+    else same.push(index);
     c.raw.push(r.invokedAtRaw);
-    c.tz.push(r.tzMode);
-    c.completed.push(r.completed ? 1 : 0);
-    c.duration.push(r.durationSeconds ?? Number.NaN);
-    c.workflowPath.push(d.code(r.workflowPath));
-    c.errorType.push(d.code(r.errorType));
-    c.errorRaw.push(d.code(r.errorRaw));
-    c.followUps.push(r.followUps.length === 0 ? NULL_CODE : d.code(JSON.stringify(r.followUps)));
-    c.session.push(d.code(r.sessionId));
-    c.format.push(d.code(r.sourceFormat));
-    c.keyExtra.push(d.code(r.keyExtra));
+    for (const col of [c.skill, c.tz, c.completed, c.duration, c.workflowPath, c.errorType, c.errorRaw, c.followUps, c.session, c.format, c.keyExtra]) col.push(0);
+    this.writeInvocation(c.raw.length - 1, r);
+  }
+
+  /** The row already holding this record's key (skill, raw time, session, extra key), if any. */
+  private findInvocation(r: InvocationRecord): number | undefined {
+    const same = this.invByRaw.get(r.invokedAtRaw);
+    if (same === undefined) return undefined;
+    const skill = this.dict.code(r.skillName);
+    const session = r.sessionId === null ? NULL_CODE : this.dict.code(r.sessionId);
+    const extra = r.keyExtra === null ? NULL_CODE : this.dict.code(r.keyExtra);
+    const c = this.inv;
+    for (const i of typeof same === 'number' ? [same] : same) {
+      if (c.skill.get(i) === skill && c.session.get(i) === session && c.keyExtra.get(i) === extra) return i;
+    }
+    return undefined;
+  }
+
+  private writeInvocation(i: number, r: InvocationRecord): void {
+    const c = this.inv;
+    const k = this.code;
+    c.skill.set(i, k.skill(r.skillName));
+    c.tz.set(i, r.tzMode);
+    c.completed.set(i, r.completed ? 1 : 0);
+    c.duration.set(i, r.durationSeconds ?? Number.NaN);
+    c.workflowPath.set(i, k.workflowPath(r.workflowPath));
+    c.errorType.set(i, k.errorType(r.errorType));
+    c.errorRaw.set(i, k.errorRaw(r.errorRaw));
+    c.followUps.set(i, this.followUpCode(r.followUps));
+    c.session.set(i, k.session(r.sessionId));
+    c.format.set(i, k.format(r.sourceFormat));
+    c.keyExtra.set(i, k.keyExtra(r.keyExtra));
+    this.pendingFlags[i] = isPending(r);
+  }
+
+  /** The code of a distinct follow-up list (NULL_CODE for none). */
+  private followUpCode(list: readonly string[]): number {
+    if (list.length === 0) return NULL_CODE;
+    const key = list.length === 1 ? list[0]! : list.join(SEP);
+    let code = this.followUpCodes.get(key);
+    if (code === undefined) {
+      code = this.followUpLists.length;
+      this.followUpLists.push([...list]);
+      this.followUpCodes.set(key, code);
+    }
+    return code;
   }
 
   addEvent(r: WorkflowEventRecord): void {
+    const key = r.eventType + SEP + (r.workflowId ?? '') + SEP + (r.nodeId ?? '') + SEP + r.tsRaw + SEP + (r.sessionId ?? '');
     const c = this.ev;
-    const d = this.dict;
-    c.eventType.push(d.code(r.eventType));
-    c.workflowId.push(d.code(r.workflowId));
-    c.nodeId.push(d.code(r.nodeId));
-    c.raw.push(r.tsRaw);
-    c.tz.push(r.tzMode);
-    c.session.push(d.code(r.sessionId));
-    c.duration.push(r.durationSeconds ?? Number.NaN);
-    c.success.push(r.success === null ? -1 : r.success ? 1 : 0);
-    c.errorType.push(d.code(r.errorType));
-    c.errorRaw.push(d.code(r.errorRaw));
-    c.metadata.push(r.metadataJson);
+    let i = this.evKeys.get(key);
+    if (i === undefined) {
+      i = c.raw.length;
+      this.evKeys.set(key, i);
+      c.raw.push(r.tsRaw);
+      c.metadata.push(null);
+      for (const col of [c.eventType, c.workflowId, c.nodeId, c.tz, c.session, c.duration, c.success, c.errorType, c.errorRaw]) col.push(0);
+    }
+    const k = this.code;
+    c.eventType.set(i, k.eventType(r.eventType));
+    c.workflowId.set(i, k.workflowId(r.workflowId));
+    c.nodeId.set(i, k.nodeId(r.nodeId));
+    c.tz.set(i, r.tzMode);
+    c.session.set(i, k.session(r.sessionId));
+    c.duration.set(i, r.durationSeconds ?? Number.NaN);
+    c.success.set(i, r.success === null ? -1 : r.success ? 1 : 0);
+    c.errorType.set(i, k.errorType(r.errorType));
+    c.errorRaw.set(i, k.errorRaw(r.errorRaw));
+    c.metadata[i] = r.metadataJson;
   }
 
   seal(): SealedBatch {
@@ -180,33 +292,34 @@ export class BatchBuilder {
     const e = this.ev;
     return {
       dict: this.dict.values,
+      followUpLists: this.followUpLists,
       invocations: {
         length: i.raw.length,
-        skill: i.skill.to(Int32Array),
+        skill: i.skill.seal(),
         invokedAtRaw: i.raw,
-        tzMode: i.tz.to(Int8Array),
-        completed: i.completed.to(Uint8Array),
-        duration: i.duration.to(Float64Array),
-        workflowPath: i.workflowPath.to(Int32Array),
-        errorType: i.errorType.to(Int32Array),
-        errorRaw: i.errorRaw.to(Int32Array),
-        followUps: i.followUps.to(Int32Array),
-        session: i.session.to(Int32Array),
-        sourceFormat: i.format.to(Int32Array),
-        keyExtra: i.keyExtra.to(Int32Array),
+        tzMode: i.tz.seal(),
+        completed: Uint8Array.from(i.completed.seal()),
+        duration: i.duration.seal(),
+        workflowPath: i.workflowPath.seal(),
+        errorType: i.errorType.seal(),
+        errorRaw: i.errorRaw.seal(),
+        followUps: i.followUps.seal(),
+        session: i.session.seal(),
+        sourceFormat: i.format.seal(),
+        keyExtra: i.keyExtra.seal(),
       },
       events: {
         length: e.raw.length,
-        eventType: e.eventType.to(Int32Array),
-        workflowId: e.workflowId.to(Int32Array),
-        nodeId: e.nodeId.to(Int32Array),
+        eventType: e.eventType.seal(),
+        workflowId: e.workflowId.seal(),
+        nodeId: e.nodeId.seal(),
         tsRaw: e.raw,
-        tzMode: e.tz.to(Int8Array),
-        session: e.session.to(Int32Array),
-        duration: e.duration.to(Float64Array),
-        success: e.success.to(Int8Array),
-        errorType: e.errorType.to(Int32Array),
-        errorRaw: e.errorRaw.to(Int32Array),
+        tzMode: e.tz.seal(),
+        session: e.session.seal(),
+        duration: e.duration.seal(),
+        success: e.success.seal(),
+        errorType: e.errorType.seal(),
+        errorRaw: e.errorRaw.seal(),
         metadata: e.metadata,
       },
     };

@@ -152,9 +152,14 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
           throwIfCancelled(options.signal);
           const job = jobs[index]!;
           options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: job.project.project_name, file: job.path });
+          const waitStart = performance.now();
           const result = await pending.take(index);
+          const writeStart = performance.now();
           index++;
           const outcome = await storeResult(db, job, result, options.sourceTimeZone);
+          log.debug(
+            `${job.path}: waited ${(writeStart - waitStart).toFixed(0)} ms for parsing, wrote ${outcome.added} in ${(performance.now() - writeStart).toFixed(0)} ms`,
+          );
           if (result.status !== 'unchanged') totals.filesRead++;
           totals.seen += outcome.seen;
           totals.added += outcome.added;

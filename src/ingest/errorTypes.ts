@@ -8,8 +8,20 @@ const MAX_LENGTH = 80;
 const EXCEPTION_NAME = /^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*(?:Error|Exception|Exit|Interrupt|Warning|Timeout|Failure|Fault))\b/;
 const IDENTIFIER_ONLY = /^[A-Za-z_][\w.-]*$/;
 
+const cache = new Map<string, string | null>();
+
+/** The short form of an error text; results are cached (errors repeat a lot across records). */
 export function normaliseErrorType(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
+  const cached = cache.get(raw);
+  if (cached !== undefined) return cached;
+  const result = normalise(raw);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(raw, result);
+  return result;
+}
+
+function normalise(raw: string): string | null {
   const firstLine = raw.trim().split(/\r?\n/, 1)[0]!.trim();
   if (firstLine === '') return null;
   // "ValueError: invalid literal ..." or "builtins.ValueError(...)" -> "ValueError"

@@ -3,16 +3,16 @@ import type { InvocationRecord, SourceFormat, TzMode } from './batch';
 import { TzMode as Tz } from './batch';
 import { normaliseErrorType } from './errorTypes';
 import type { InvocationInput } from './schemas';
-import { checkTimestamp } from './timestamps';
+import { hasZoneDesignator } from './timestamps';
 
 /** Session Buddy v3 stores 0.01 for every completed invocation instead of measuring it (B10). */
 export const V3_PLACEHOLDER_DURATION = 0.01;
 /** `import_from_json` fills this in when a JSON record had no session (FORMATS 1.5): it is no session. */
 const PLACEHOLDER_SESSIONS = new Set(['migrated', 'unknown', '']);
 
+/** How a validated raw timestamp becomes an instant: as written when it has an offset, else `naive`. */
 export function tzModeOf(raw: string, naive: TzMode): TzMode {
-  const shape = checkTimestamp(raw);
-  return typeof shape !== 'string' && shape.hasOffset ? Tz.Offset : naive;
+  return hasZoneDesignator(raw) ? Tz.Offset : naive;
 }
 
 /**
@@ -35,8 +35,19 @@ export function normaliseText(value: string | null | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
-export function normaliseFollowUps(values: readonly string[] | null | undefined): string[] {
-  if (!values) return [];
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Trimmed, without empty entries; the input itself when nothing needs changing (no allocation). */
+export function normaliseFollowUps(values: readonly string[] | null | undefined): readonly string[] {
+  if (!values || values.length === 0) return NONE;
+  let clean = true;
+  for (const v of values) {
+    if (v.length === 0 || v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return values;
   const out: string[] = [];
   for (const v of values) {
     const t = v.trim();

@@ -42,6 +42,11 @@ export class WorkerPool {
     this.script = options.script ?? defaultScript();
   }
 
+  /** The most worker threads this pool runs. */
+  get size(): number {
+    return this.options.size;
+  }
+
   /** Loads one file, in a worker when it is large. */
   readonly loader = async (job: LoadJob): Promise<LoadResult> => {
     let size = 0;

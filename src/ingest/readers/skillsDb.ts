@@ -103,7 +103,7 @@ function selectRows(db: Database, table: string, wanted: string[], required: str
   return rows;
 }
 
-function followUpsFrom(text: string | null | undefined): string[] {
+function followUpsFrom(text: string | null | undefined): readonly string[] {
   if (text === null || text === undefined || text.trim() === '') return [];
   try {
     const parsed = followUpsText.safeParse(JSON.parse(text));

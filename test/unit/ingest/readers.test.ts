@@ -17,7 +17,7 @@ function invocations(batch: SealedBatch) {
   return Array.from({ length: c.length }, (_, i) => ({
     skill: s(c.skill[i]!), raw: c.invokedAtRaw[i], tz: c.tzMode[i], completed: c.completed[i] === 1,
     duration: Number.isNaN(c.duration[i]!) ? null : c.duration[i], path: s(c.workflowPath[i]!), error: s(c.errorType[i]!),
-    errorRaw: s(c.errorRaw[i]!), followUps: c.followUps[i] === NULL_CODE ? [] : JSON.parse(s(c.followUps[i]!)!), session: s(c.session[i]!),
+    errorRaw: s(c.errorRaw[i]!), followUps: c.followUps[i] === NULL_CODE ? [] : batch.followUpLists[c.followUps[i]!], session: s(c.session[i]!),
     format: s(c.sourceFormat[i]!), keyExtra: s(c.keyExtra[i]!),
   }));
 }
@@ -44,7 +44,7 @@ describe('readers', () => {
       ...v1File([
         v1({ follow_up_actions: ['git commit', ' run tests ', ''], duration_seconds: 165.3 }),
         v1({ skill_name: 'session-checkpoint', invoked_at: '2026-02-11T09:15:40', completed: false, duration_seconds: null, workflow_path: 'quick' }),
-        v1({ completed: false, error_type: 'ValueError: bad value 3', duration_seconds: 0 }),
+        v1({ invoked_at: '2026-02-11T09:20:00', completed: false, error_type: 'ValueError: bad value 3', duration_seconds: 0 }),
       ]),
       skills: { 'crackerjack-run': { total_invocations: 99, completion_rate: 12.5 } },
     });
