@@ -3,6 +3,7 @@
  * was the last collection and how did it go, are the aggregates fresh, and every current problem.
  */
 import { existsSync } from 'node:fs';
+import { DEFAULT_SESSION_GAP_MINUTES, derivedFreshness } from './derived';
 import { SCHEMA_VERSION } from './migrations';
 import type { Db } from './store';
 
@@ -31,21 +32,11 @@ export interface Health {
   problems: HealthProblem[];
 }
 
-export async function dataVersion(db: Db): Promise<number> {
-  const row = await db.one<{ v: number }>("SELECT value::BIGINT AS v FROM meta WHERE key = 'data_version'");
-  return row?.v ?? 0;
-}
-
-/** Aggregates are fresh when computed from the current data, in the current display zone. */
-export async function aggregatesFresh(db: Db, displayTimeZone: string): Promise<boolean> {
-  const last = await db.one<{ data_version: number; display_time_zone: string }>(
-    'SELECT data_version, display_time_zone FROM aggregate_runs ORDER BY started_at DESC LIMIT 1',
-  );
-  if (!last) return (await db.one<{ n: number }>('SELECT count(*) AS n FROM skill_usage'))?.n === 0;
-  return last.data_version === (await dataVersion(db)) && last.display_time_zone === displayTimeZone;
-}
-
-export async function health(db: Db, displayTimeZone: string): Promise<Health> {
+/**
+ * The health of the store as this caller sees it. The display zone is the connection's (store.ts); it is
+ * accepted here for callers that pass it.
+ */
+export async function health(db: Db, _displayTimeZone?: string, sessionGapMinutes = DEFAULT_SESSION_GAP_MINUTES): Promise<Health> {
   const schema = await db.one<{ v: number }>('SELECT max(version) AS v FROM schema_migrations');
   const projects = await db.all<{ project_id: string; project_path: string }>('SELECT project_id, project_path FROM projects WHERE is_active');
   const records = await db.one<{ n: number }>(
@@ -80,7 +71,7 @@ export async function health(db: Db, displayTimeZone: string): Promise<Health> {
     projects: projects.length,
     records: records?.n ?? 0,
     last_collection: last ?? null,
-    aggregates_fresh: await aggregatesFresh(db, displayTimeZone),
+    aggregates_fresh: (await derivedFreshness(db, sessionGapMinutes)).fresh,
     problems,
   };
 }

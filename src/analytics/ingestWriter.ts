@@ -17,6 +17,7 @@ import type { BulkColumn } from './bulkAppend';
 import { bulkAppend } from './bulkAppend';
 import type { SealedBatch } from '../ingest/batch';
 import { NULL_CODE } from '../ingest/batch';
+import { retentionCutoff } from './cleanup';
 import type { Db } from './store';
 
 export interface WriteContext {
@@ -24,6 +25,7 @@ export interface WriteContext {
   sourceFile: string;
   sourceTimeZone: string;
   machineId: string;
+  retentionCutoff?: Date | null;
 }
 
 export interface WriteCounts {
@@ -57,6 +59,8 @@ const PENDING = (p: string) =>
 export async function writeBatch(db: Db, batch: SealedBatch, ctx: WriteContext): Promise<WriteCounts> {
   const counts: WriteCounts = { invocationsAdded: 0, invocationsUpdated: 0, eventsAdded: 0 };
   if (batch.invocations.length === 0 && batch.events.length === 0) return counts;
+  // Records older than a clean-up's cut-off were removed on purpose: a file that still holds them must not bring them back.
+  ctx = { ...ctx, retentionCutoff: ctx.retentionCutoff ?? (await retentionCutoff(db)) };
   for (const sql of STAGING) await db.run(sql);
   await appendDictionary(db, batch.dict, batch.followUpLists);
   if (batch.invocations.length) Object.assign(counts, await writeInvocations(db, batch, ctx));
@@ -97,9 +101,11 @@ async function writeInvocations(db: Db, batch: SealedBatch, ctx: WriteContext): 
               d.v[s.fmt + 1] AS source_format, d.v[s.kx + 1] AS key_extra
        FROM stage_inv s, d, f
      )
-     SELECT md5_number(concat_ws(chr(31), $1, skill_name, raw, coalesce(session_id, ''), coalesce(key_extra, ''))) AS record_id,
-            ${INSTANT('raw', 'tz')} AS invoked_at, tz <> 0 AS tz_assumed, ${PENDING('')} AS pending, *
-     FROM s`;
+     SELECT * FROM (
+       SELECT md5_number(concat_ws(chr(31), $1, skill_name, raw, coalesce(session_id, ''), coalesce(key_extra, ''))) AS record_id,
+              ${INSTANT('raw', 'tz')} AS invoked_at, tz <> 0 AS tz_assumed, ${PENDING('')} AS pending, *
+       FROM s
+     ) ${ctx.retentionCutoff ? `WHERE invoked_at >= '${ctx.retentionCutoff.toISOString()}'::TIMESTAMPTZ` : ''}`;
   const columns = `r.record_id, $1, r.skill_name, r.invoked_at, r.raw, r.tz_assumed, r.completed, r.duration_seconds, r.workflow_path,
             r.error_type, r.error_raw, r.follow_up_actions, r.session_id, r.source_format, $3, $4, now()`;
 
@@ -157,7 +163,8 @@ async function writeEvents(db: Db, batch: SealedBatch, ctx: WriteContext): Promi
      SELECT record_id, $1, event_type, workflow_id, node_id, ${INSTANT('raw', 'tz')}, raw, tz <> 0, session_id, duration_seconds,
             success, error_type, error_raw, meta::JSON, $3, $4, now()
      FROM k
-     WHERE NOT $5 OR record_id NOT IN (SELECT record_id FROM workflow_events WHERE project_id = $1)`,
+     WHERE (NOT $5 OR record_id NOT IN (SELECT record_id FROM workflow_events WHERE project_id = $1))
+       ${ctx.retentionCutoff ? `AND ${INSTANT('raw', 'tz')} >= '${ctx.retentionCutoff.toISOString()}'::TIMESTAMPTZ` : ''}`,
     [ctx.projectId, ctx.sourceTimeZone, ctx.sourceFile, ctx.machineId, await hasRows(db, 'workflow_events', ctx.projectId)],
   );
 }

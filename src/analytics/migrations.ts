@@ -102,9 +102,55 @@ export const MIGRATIONS: Migration[] = [
         follow_up_total BIGINT NOT NULL,
         with_follow_ups BIGINT NOT NULL,
         avg_follow_ups DOUBLE,
+        projects BIGINT NOT NULL,
         first_used TIMESTAMPTZ,
         last_used TIMESTAMPTZ,
         computed_at TIMESTAMPTZ NOT NULL
+      )`,
+      // Derived by the aggregate step (derived.ts), like skill_aggregates: sessions and what they connect.
+      `CREATE TABLE session_summaries (
+        project_id VARCHAR NOT NULL,
+        session_id VARCHAR NOT NULL,
+        inferred BOOLEAN NOT NULL,
+        start_time TIMESTAMPTZ NOT NULL,
+        end_time TIMESTAMPTZ,
+        invocations BIGINT NOT NULL,
+        skills_used VARCHAR[] NOT NULL,
+        skills_completed BIGINT NOT NULL,
+        workflow_events BIGINT NOT NULL,
+        workflow_nodes_completed BIGINT NOT NULL,
+        total_skill_duration DOUBLE NOT NULL,
+        total_workflow_duration DOUBLE NOT NULL
+      )`,
+      `CREATE TABLE skill_pairs (
+        project_id VARCHAR NOT NULL,
+        skill_a VARCHAR NOT NULL,
+        skill_b VARCHAR NOT NULL,
+        sessions BIGINT NOT NULL
+      )`,
+      `CREATE TABLE skill_sessions (
+        project_id VARCHAR NOT NULL,
+        skill_name VARCHAR NOT NULL,
+        sessions BIGINT NOT NULL
+      )`,
+      `CREATE TABLE skill_errors (
+        project_id VARCHAR NOT NULL,
+        skill_name VARCHAR NOT NULL,
+        error_type VARCHAR NOT NULL,
+        failures BIGINT NOT NULL
+      )`,
+      `CREATE TABLE skill_paths (
+        project_id VARCHAR NOT NULL,
+        skill_name VARCHAR NOT NULL,
+        workflow_path VARCHAR NOT NULL,
+        invocations BIGINT NOT NULL,
+        completed BIGINT NOT NULL
+      )`,
+      `CREATE TABLE skill_transitions (
+        project_id VARCHAR NOT NULL,
+        from_skill VARCHAR NOT NULL,
+        to_skill VARCHAR NOT NULL,
+        transitions BIGINT NOT NULL
       )`,
       `CREATE TABLE collection_runs (
         started_at TIMESTAMPTZ NOT NULL,
@@ -125,11 +171,14 @@ export const MIGRATIONS: Migration[] = [
         duration_ms DOUBLE NOT NULL,
         windows VARCHAR[] NOT NULL,
         display_time_zone VARCHAR NOT NULL,
+        session_gap_minutes INTEGER NOT NULL,
         rows_written BIGINT NOT NULL,
         data_version BIGINT NOT NULL
       )`,
       `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
       `INSERT INTO meta VALUES ('data_version', '0')`,
+      // Records older than this instant were removed by a clean-up and are not ingested again.
+      `INSERT INTO meta VALUES ('retention_cutoff', '')`,
     ],
   },
 ];

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../common/errors';
+import { bumpDataVersion } from './dataVersion';
 import type { Db } from './store';
 
 export type ProjectSource = 'workspace' | 'manual' | 'cli';
@@ -80,6 +81,7 @@ export async function registerProject(db: Db, dir: string, options: RegisterOpti
     const changed = !existing.is_active;
     // Re-registering never demotes a workspace project to manual, and keeps its original date.
     await db.run('UPDATE projects SET is_active = true, project_name = $2, project_type = $3 WHERE project_id = $1', [id, name, type]);
+    if (changed) await bumpDataVersion(db); // its records count in analyses again
     return { project: { ...existing, is_active: true, project_name: name, project_type: type }, changed };
   }
   const project: Project = {
@@ -102,6 +104,7 @@ export async function registerProject(db: Db, dir: string, options: RegisterOpti
 export async function unregisterProject(db: Db, ref: string): Promise<Project> {
   const project = await resolveProject(db, ref, { includeInactive: true });
   await db.run('UPDATE projects SET is_active = false WHERE project_id = $1', [project.project_id]);
+  if (project.is_active) await bumpDataVersion(db); // analyses leave its records out from now on
   return { ...project, is_active: false };
 }
 

@@ -58,6 +58,23 @@ export class Db {
     return Number(result.rowsChanged);
   }
 
+  /** Streams a query's rows in chunks (plain JS values), for exports that must not hold everything in memory. */
+  async *stream<T = Row>(sql: string, params: readonly unknown[] = []): AsyncGenerator<T[]> {
+    const result = params.length ? await this.conn.stream(sql, ...bind(params)) : await this.conn.stream(sql);
+    for await (const rows of result.yieldRowObjectJs()) yield rows.map((row) => plain(row) as T);
+  }
+
+  /**
+   * Writes a query's result to a file with DuckDB's COPY (CSV or Parquet). The file path cannot be a
+   * parameter of COPY: it is the one value this module puts into SQL text, quoted here and only here.
+   */
+  async copyTo(sql: string, params: readonly unknown[], file: string, format: 'csv' | 'parquet'): Promise<number> {
+    if (file.includes('\0')) throw new Error('A file path cannot contain NUL');
+    const target = `'${file.replace(/'/g, "''")}'`;
+    const options = format === 'csv' ? '(FORMAT CSV, HEADER true)' : '(FORMAT PARQUET, COMPRESSION ZSTD)';
+    return this.run(`COPY (${sql}) TO ${target} ${options}`, params);
+  }
+
   /** Runs `fn` in one transaction: all of it lands, or none of it. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     await this.conn.run('BEGIN TRANSACTION');
@@ -111,6 +128,9 @@ function plainValue(value: unknown): unknown {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
   }
   if (Array.isArray(value)) return value.map(plainValue);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return plain(value as Record<string, unknown>); // structs
+  }
   return value;
 }
 

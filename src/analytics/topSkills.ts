@@ -1,7 +1,9 @@
 /** Top skills: the most used skills with their success and duration figures (DESIGN sections 4, 5). */
 import type { Db } from './store';
-import type { RangeQuery } from './timeRange';
-import { resolveRange } from './timeRange';
+import type { AggregateWindow } from './derived';
+import { derivedFreshness } from './derived';
+import type { RangeQuery, Window } from './timeRange';
+import { parseWindow, resolveRange } from './timeRange';
 import { resolveProject } from './projects';
 
 export interface TopSkill {
@@ -23,9 +25,30 @@ export interface TopQuery extends RangeQuery {
   project?: string;
 }
 
+/** Windows that are one aggregate bucket: answered from `skill_aggregates` when it is fresh. */
+const BUCKET_WINDOWS: Partial<Record<Window, { window: AggregateWindow; bucket: string }>> = {
+  // (references $3 like the others: DuckDB refuses a parameter the statement does not use)
+  all: { window: 'all', bucket: "CASE WHEN $3::TIMESTAMPTZ IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE TIMESTAMPTZ '1970-01-01 00:00:00+00' END" },
+  today: { window: 'daily', bucket: "date_trunc('day', coalesce($3::TIMESTAMPTZ, now()))" },
+  daily: { window: 'daily', bucket: "date_trunc('day', coalesce($3::TIMESTAMPTZ, now()))" },
+  weekly: { window: 'weekly', bucket: "date_trunc('week', coalesce($3::TIMESTAMPTZ, now()))" },
+  monthly: { window: 'monthly', bucket: "date_trunc('month', coalesce($3::TIMESTAMPTZ, now()))" },
+};
+
 export async function topSkills(db: Db, query: TopQuery = {}): Promise<TopSkill[]> {
-  const range = await resolveRange(db, query);
   const projectId = query.project ? (await resolveProject(db, query.project)).project_id : null;
+  const bucketed = BUCKET_WINDOWS[parseWindow(query.window)];
+  if (bucketed && !query.since && !query.until && (await derivedFreshness(db)).fresh) {
+    return db.all<TopSkill>(
+      `SELECT skill_name, total_invocations, completed_invocations, completed_invocations / total_invocations AS success_rate,
+              avg_duration_seconds, p95_duration_seconds, avg_follow_ups, projects, first_used, last_used
+       FROM skill_aggregates
+       WHERE project_id = $1 AND time_window = $2 AND bucket_start = ${bucketed.bucket}
+       ORDER BY total_invocations DESC, skill_name LIMIT $4`,
+      [projectId ?? '*', bucketed.window, query.now ?? null, query.limit ?? 10],
+    );
+  }
+  const range = await resolveRange(db, query);
   return db.all<TopSkill>(
     `SELECT skill_name,
             count(*) AS total_invocations,

@@ -6,7 +6,18 @@ import * as os from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors';
 import type { CoreSettings } from '../common/settings';
+import { cleanup } from '../analytics/cleanup';
+import { compareSkill } from '../analytics/compare';
+import type { AggregateWindow } from '../analytics/derived';
+import { AGGREGATE_WINDOWS, computeAggregates, ensureDerived } from '../analytics/derived';
+import { effectiveness } from '../analytics/effectiveness';
+import { EXPORT_FORMATS, exportData } from '../analytics/exportData';
+import { skillGraph } from '../analytics/graph';
 import { health } from '../analytics/health';
+import { recommendations } from '../analytics/recommendations';
+import { correlatedSessionsExport, correlationReport, sessions } from '../analytics/sessions';
+import { trends } from '../analytics/trends';
+import { workflowSkills } from '../analytics/workflows';
 import { listProjects, registerProject, unregisterProject } from '../analytics/projects';
 import type { Store } from '../analytics/store';
 import { topSkills } from '../analytics/topSkills';
@@ -14,7 +25,8 @@ import { collect } from '../ingest/collector';
 import type { WorkerPool } from '../ingest/workerPool';
 import { ALL_FORMATS, generate } from '../demo/generator';
 import type { GeneratedFormat } from '../demo/generator';
-import { fmt, table } from './output';
+import { writeFile } from 'node:fs/promises';
+import { fmt, table, toJson } from './output';
 
 export interface CliContext {
   settings: CoreSettings;
@@ -117,10 +129,11 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'collect',
-    usage: 'collect [<dir>...]',
+    usage: 'collect [<dir>...] [--no-aggregate]',
     summary: 'Ingest new records (no dirs: every active project; dirs are registered if needed)',
+    options: { 'no-aggregate': { type: 'boolean' } },
     args: [0, Infinity],
-    async run(ctx, dirs) {
+    async run(ctx, dirs, o) {
       const pool = ctx.pool();
       const store = ctx.store();
       // Parse workers take cores of their own: DuckDB gets the rest (measured faster on 2 cores).
@@ -132,6 +145,11 @@ export const COMMANDS: Command[] = [
         origin: 'cli',
         loader: pool?.loader,
       });
+      store.setThreads(undefined);
+      // Aggregates follow the data (DESIGN: they refresh after each collection).
+      if (o['no-aggregate'] !== true && result.records_added + result.records_updated > 0) {
+        await store.write((db) => computeAggregates(db, { sessionGapMinutes: ctx.settings.sessionGapMinutes }));
+      }
       const text =
         `Collected ${result.projects} project(s): ${result.files} file(s), ${result.files_read} read; ` +
         `${fmt.int(result.records_seen)} records seen, ${fmt.int(result.records_added)} added, ${fmt.int(result.records_updated)} updated, ` +
@@ -178,7 +196,7 @@ export const COMMANDS: Command[] = [
     summary: 'Database, schema, last collection, aggregate freshness and current problems',
     args: [0, 0],
     async run(ctx) {
-      const h = await ctx.store().read((db) => health(db, ctx.settings.displayTimeZone));
+      const h = await ctx.store().read((db) => health(db, ctx.settings.displayTimeZone, ctx.settings.sessionGapMinutes));
       const zone = ctx.settings.displayTimeZone;
       const last = h.last_collection;
       const text = [
@@ -190,6 +208,232 @@ export const COMMANDS: Command[] = [
         `Aggregates:      ${h.aggregates_fresh ? 'fresh' : 'stale (run: skill-metrics aggregate)'}`,
       ].join('\n') + problemsText(h.problems);
       return { data: h, text };
+    },
+  },
+  {
+    name: 'aggregate',
+    usage: 'aggregate [--window daily|weekly|monthly|all]',
+    summary: 'Recompute aggregates, sessions, pairs and transitions (default: every window)',
+    options: { window: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      const window = str(o, 'window');
+      if (window && !(AGGREGATE_WINDOWS as readonly string[]).includes(window)) {
+        throw new UsageError(`--window must be one of ${AGGREGATE_WINDOWS.join(', ')}`);
+      }
+      const run = await ctx.store().write((db) =>
+        computeAggregates(db, { windows: window ? [window as AggregateWindow] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
+      );
+      return {
+        data: run,
+        text: `Aggregated ${run.windows.join(', ')}: ${fmt.int(run.rows_written)} rows, ${fmt.int(run.sessions)} sessions in ${(run.duration_ms / 1000).toFixed(2)} s.`,
+      };
+    },
+  },
+  {
+    name: 'effectiveness',
+    usage: 'effectiveness <skill> [--project P]',
+    summary: 'How well one skill works: success, durations, errors, workflow paths, follow-ups, insights',
+    options: { project: { type: 'string' } },
+    args: [1, 1],
+    async run(ctx, [skill], o) {
+      const e = await ctx.store().read((db) => effectiveness(db, skill!, { project: str(o, 'project'), minEvidence: ctx.settings.minEvidence }));
+      const zone = ctx.settings.displayTimeZone;
+      const lines = [
+        `${e.skill_name}${str(o, 'project') ? ` in ${str(o, 'project')}` : ''}`,
+        `  invocations   ${fmt.int(e.total_invocations)} (${fmt.int(e.completed_invocations)} completed)`,
+        `  success rate  ${fmt.pct(e.success_rate)}${e.enough_evidence ? '' : ' (not enough data to rate)'}`,
+        `  duration      avg ${fmt.seconds(e.avg_duration_seconds)}, p50 ${fmt.seconds(e.p50_duration_seconds)}, p95 ${fmt.seconds(e.p95_duration_seconds)}`,
+        `  follow-ups    ${fmt.num(e.avg_follow_ups, 2)} per use; ${fmt.pct(e.follow_up_share)} of uses have some`,
+        `  used          ${fmt.date(e.first_used, zone)} .. ${fmt.date(e.last_used, zone)}`,
+      ];
+      if (e.top_errors.length) lines.push('  top errors    ' + e.top_errors.map((x) => `${x.error_type} (${x.count})`).join(', '));
+      if (e.workflow_paths.length) lines.push('  paths         ' + e.workflow_paths.map((x) => `${x.workflow_path} ${fmt.pct(x.success_rate)} of ${x.count}`).join(', '));
+      if (e.insights.length) lines.push('', ...e.insights.map((i) => `  * ${i}`));
+      return { data: e, text: lines.join('\n') };
+    },
+  },
+  {
+    name: 'compare',
+    usage: 'compare <skill>',
+    summary: 'One skill across projects',
+    args: [1, 1],
+    async run(ctx, [skill]) {
+      const rows = await ctx.store().read((db) => compareSkill(db, skill!));
+      const text = rows.length
+        ? table(rows, [
+            { header: 'PROJECT', value: (r) => r.project_name },
+            { header: 'INVOCATIONS', value: (r) => fmt.int(r.total_invocations), align: 'right' },
+            { header: 'SUCCESS', value: (r) => fmt.pct(r.success_rate), align: 'right' },
+            { header: 'AVG', value: (r) => fmt.seconds(r.avg_duration_seconds), align: 'right' },
+            { header: 'ID', value: (r) => r.project_id },
+          ])
+        : `No active project uses ${skill}.`;
+      return { data: rows, text };
+    },
+  },
+  {
+    name: 'recommendations',
+    usage: 'recommendations [--project P] [--limit N]',
+    summary: 'What to change, most useful first, each with the numbers behind it',
+    options: { project: { type: 'string' }, limit: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
+      const recs = await ctx.store().read((db) =>
+        recommendations(db, { project: str(o, 'project'), minEvidence: ctx.settings.minEvidence, limit: str(o, 'limit') ? positiveInt(o, 'limit', 20) : undefined }),
+      );
+      const text = recs.length
+        ? recs.map((r, i) => `${String(i + 1).padStart(2)}. [${r.priority}] ${r.message}\n    -> ${r.action}\n    evidence: ${JSON.stringify(r.evidence)}`).join('\n')
+        : `No recommendations: no skill has ${ctx.settings.minEvidence}+ invocations with something to say.`;
+      return { data: recs, text };
+    },
+  },
+  {
+    name: 'sessions',
+    usage: 'sessions [--project P] [--limit N] [--skill S]',
+    summary: 'Recent sessions: skills and workflow events that belong together',
+    options: { project: { type: 'string' }, limit: { type: 'string' }, skill: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
+      const rows = await ctx.store().read((db) => sessions(db, { project: str(o, 'project'), limit: positiveInt(o, 'limit', 20), skill: str(o, 'skill') }));
+      const zone = ctx.settings.displayTimeZone;
+      const text = rows.length
+        ? table(rows, [
+            { header: 'START', value: (r) => fmt.date(r.start_time, zone) },
+            { header: 'SESSION', value: (r) => `${r.session_id}${r.inferred ? ' *' : ''}` },
+            { header: 'SKILLS', value: (r) => r.skills_used.join(' > ') },
+            { header: 'DONE', value: (r) => fmt.int(r.skills_completed), align: 'right' },
+            { header: 'NODES', value: (r) => fmt.int(r.workflow_nodes_completed), align: 'right' },
+            { header: 'SKILL TIME', value: (r) => fmt.seconds(r.total_skill_duration), align: 'right' },
+            { header: 'WORKFLOW TIME', value: (r) => fmt.seconds(r.total_workflow_duration), align: 'right' },
+          ]) + '\n(* inferred from time gaps)'
+        : 'No sessions.';
+      return { data: rows, text };
+    },
+  },
+  {
+    name: 'graph',
+    usage: 'graph [--project P] [--min-count N] [--limit N]',
+    summary: 'Skills used together (sessions, lift) and what follows what (transitions)',
+    options: { project: { type: 'string' }, 'min-count': { type: 'string' }, limit: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
+      const g = await ctx.store().read((db) =>
+        skillGraph(db, { project: str(o, 'project'), minCount: positiveInt(o, 'min-count', 2), limit: positiveInt(o, 'limit', 25) }),
+      );
+      const data = { pairs: g.pairs.map(({ a, b, sessions: n, lift }) => ({ a, b, sessions: n, lift })), transitions: g.transitions };
+      const text = [
+        'Used together',
+        g.pairs.length ? table(g.pairs, [
+          { header: 'A', value: (p) => p.a }, { header: 'B', value: (p) => p.b },
+          { header: 'SESSIONS', value: (p) => fmt.int(p.sessions), align: 'right' },
+          { header: 'SUPPORT', value: (p) => fmt.pct(p.support), align: 'right' },
+          { header: 'LIFT', value: (p) => fmt.num(p.lift, 2), align: 'right' },
+        ]) : '  (none)',
+        '',
+        'Transitions',
+        g.transitions.length ? table(g.transitions, [
+          { header: 'FROM', value: (t) => t.from }, { header: 'TO', value: (t) => t.to },
+          { header: 'COUNT', value: (t) => fmt.int(t.count), align: 'right' },
+          { header: 'P(TO | FROM)', value: (t) => fmt.pct(t.probability), align: 'right' },
+        ]) : '  (none)',
+      ].join('\n');
+      return { data, text };
+    },
+  },
+  {
+    name: 'trends',
+    usage: 'trends [--project P] [--weeks N]',
+    summary: 'Weekly use per skill: rising, declining, steady, stale',
+    options: { project: { type: 'string' }, weeks: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
+      const rows = await ctx.store().read((db) => trends(db, { project: str(o, 'project'), weeks: positiveInt(o, 'weeks', 8) }));
+      const zone = ctx.settings.displayTimeZone;
+      const text = rows.length
+        ? table(rows, [
+            { header: 'SKILL', value: (r) => r.skill_name },
+            { header: 'TREND', value: (r) => r.direction },
+            { header: 'WEEKLY (oldest first)', value: (r) => r.weekly_counts.join(' ') },
+            { header: 'SLOPE/WEEK', value: (r) => fmt.num(r.slope_per_week, 1), align: 'right' },
+            { header: 'LAST USED', value: (r) => fmt.date(r.last_used, zone) },
+          ])
+        : 'No skill usage.';
+      return { data: rows, text };
+    },
+  },
+  {
+    name: 'workflows',
+    usage: 'workflows [--project P]',
+    summary: 'Skills per workflow path and workflow node, with success and durations',
+    options: { project: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      const rows = await ctx.store().read((db) => workflowSkills(db, { project: str(o, 'project') }));
+      const text = rows.length
+        ? table(rows, [
+            { header: 'KIND', value: (r) => r.kind }, { header: 'WORKFLOW', value: (r) => r.workflow }, { header: 'SKILL', value: (r) => r.skill_name },
+            { header: 'INVOCATIONS', value: (r) => fmt.int(r.invocations), align: 'right' },
+            { header: 'SUCCESS', value: (r) => fmt.pct(r.success_rate), align: 'right' },
+            { header: 'AVG', value: (r) => fmt.seconds(r.avg_duration_seconds), align: 'right' },
+          ])
+        : 'No workflow paths or workflow nodes recorded.';
+      return { data: rows, text };
+    },
+  },
+  {
+    name: 'report',
+    usage: 'report [--project P]',
+    summary: 'The correlation report: sessions, workflow nodes and their skills, as text',
+    options: { project: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
+      const report = await ctx.store().read((db) => correlationReport(db, { project: str(o, 'project') }));
+      return { data: { report }, text: report.trimEnd() };
+    },
+  },
+  {
+    name: 'export',
+    usage: 'export --what usage|aggregates|sessions|correlated --format csv|json|parquet --out PATH [--project P]',
+    summary: 'Write data to a file (correlated: the seed\'s correlated_session.json shape, json only)',
+    options: { what: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, project: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      const what = str(o, 'what');
+      const format = str(o, 'format');
+      const out = str(o, 'out');
+      if (!what || !format || !out) throw new UsageError('export needs --what, --format and --out');
+      if (what !== 'usage') await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
+      if (what === 'correlated') {
+        if (format !== 'json') throw new UsageError('--what correlated is written as JSON only');
+        const doc = await ctx.store().read((db) => correlatedSessionsExport(db, { project: str(o, 'project') }));
+        await writeFile(out, `${toJson(doc, ctx.settings.displayTimeZone)}\n`);
+        const rows = Object.keys((doc as { sessions: object }).sessions).length;
+        return { data: { what, format, path: out, rows }, text: `Wrote ${fmt.int(rows)} sessions to ${out}.` };
+      }
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      const result = await ctx.store().read((db) => exportData(db, { what, format, out, project: str(o, 'project') }));
+      return { data: result, text: `Wrote ${fmt.int(result.rows)} ${result.what} rows to ${result.path} (${result.format}).` };
+    },
+  },
+  {
+    name: 'cleanup',
+    usage: 'cleanup --older-than-days N',
+    summary: 'Delete records and aggregate buckets older than N days (nothing else)',
+    options: { 'older-than-days': { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, o) {
+      if (str(o, 'older-than-days') === undefined) throw new UsageError('cleanup needs --older-than-days N');
+      const r = await ctx.store().write((db) => cleanup(db, { olderThanDays: positiveInt(o, 'older-than-days', 1) }));
+      return {
+        data: r,
+        text: `Deleted ${fmt.int(r.usage_deleted)} invocations, ${fmt.int(r.events_deleted)} workflow events and ${fmt.int(r.aggregates_deleted)} aggregate rows from before ${fmt.date(r.cutoff, ctx.settings.displayTimeZone)}.`,
+      };
     },
   },
   {

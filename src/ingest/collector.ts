@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { CancelledError } from '../common/errors';
 import { logger } from '../common/log';
+import { bumpDataVersion } from '../analytics/dataVersion';
 import { writeBatch } from '../analytics/ingestWriter';
 import type { Project } from '../analytics/projects';
 import { listProjects, registerProject, resolveProject } from '../analytics/projects';
@@ -194,9 +195,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
     await db.transaction(async () => {
       if (synced.length) await db.run('UPDATE projects SET last_sync_at = now() WHERE list_contains($1, project_id)', [synced]);
       if (vanished.length) await db.run('UPDATE source_files SET present = false WHERE list_contains($1, path)', [vanished]);
-      if (totals.added + totals.updated > 0) {
-        await db.run("UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'");
-      }
+      if (totals.added + totals.updated > 0) await bumpDataVersion(db);
       result.duration_ms = Date.now() - started;
       await db.run(
         `INSERT INTO collection_runs VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::JSON)`,

@@ -80,3 +80,50 @@ export function v1(overrides: Record<string, unknown> = {}): Record<string, unkn
 export function v1File(invocations: Record<string, unknown>[]): object {
   return { invocations, skills: {}, last_updated: '2026-02-11T09:14:48.773014' };
 }
+
+export interface Inv {
+  skill: string;
+  at: string;
+  ok?: boolean;
+  dur?: number | null;
+  err?: string | null;
+  path?: string | null;
+  fu?: string[];
+  session?: string | null;
+}
+
+export interface Ev {
+  type: string;
+  at: string;
+  node?: string | null;
+  session?: string | null;
+  dur?: number | null;
+  success?: boolean | null;
+}
+
+/** Writes a project whose `.session-buddy/` holds exactly these invocations (v2 shape) and events. */
+export function handBuilt(root: string, name: string, invocations: Inv[], events: Ev[] = []): string {
+  const dir = project(root, name);
+  writeSource(dir, 'skill_metrics.json', {
+    invocations: invocations.map((i) => ({
+      skill_name: i.skill, invoked_at: i.at, session_id: i.session ?? null, workflow_path: i.path ?? null, completed: i.ok ?? true,
+      duration_seconds: i.dur === undefined ? 10 : i.dur, user_query: null, alternatives_considered: [], selection_rank: null,
+      follow_up_actions: i.fu ?? [], error_type: i.err ?? null,
+    })),
+    skills: {},
+    last_updated: '2026-11-01T00:00:00',
+  });
+  if (events.length) {
+    writeSource(dir, 'workflow_events.json', events.map((e) => ({
+      event_type: e.type, workflow_id: 'crackerjack', node_id: e.node ?? null, timestamp: e.at, session_id: e.session ?? null,
+      metadata: e.dur === undefined && e.success === undefined ? {} : { duration_seconds: e.dur ?? null, success: e.success ?? null },
+    })));
+  }
+  return dir;
+}
+
+/** n invocations of one skill a minute apart from `start` (naive UTC), with per-index overrides. */
+export function many(skill: string, n: number, start: string, each: (i: number) => Partial<Inv> = () => ({})): Inv[] {
+  const t0 = Date.parse(`${start}Z`);
+  return Array.from({ length: n }, (_, i) => ({ skill, at: new Date(t0 + i * 60_000).toISOString().slice(0, 19), ...each(i) }));
+}

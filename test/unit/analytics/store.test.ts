@@ -31,7 +31,10 @@ describe('store', () => {
     const rows = await store.read((db) => db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'));
     assert.deepEqual(rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     const tables = await store.read((db) => db.all<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"));
-    assert.deepEqual(tables.map((t) => t.t), ['aggregate_runs', 'collection_runs', 'meta', 'projects', 'schema_migrations', 'skill_aggregates', 'skill_usage', 'source_files', 'workflow_events']);
+    assert.deepEqual(tables.map((t) => t.t), [
+      'aggregate_runs', 'collection_runs', 'meta', 'projects', 'schema_migrations', 'session_summaries', 'skill_aggregates', 'skill_errors',
+      'skill_pairs', 'skill_paths', 'skill_sessions', 'skill_transitions', 'skill_usage', 'source_files', 'workflow_events',
+    ]);
   });
 
   it('does not hold the file between units of work', async () => {

@@ -1,0 +1,174 @@
+/**
+ * Overview queries for the dashboard (and any other caller): key figures with the change against the
+ * previous period, usage over time by skill, a skills x projects matrix, error hotspots and duration
+ * percentiles. Bucketed figures come from `skill_aggregates` (call `ensureDerived` first); the rest scans
+ * only the columns it needs.
+ */
+import { projectScope } from './scope';
+import type { Db } from './store';
+
+export interface PeriodFigures {
+  invocations: number;
+  completed: number;
+  success_rate: number | null;
+  median_duration_seconds: number | null;
+  active_projects: number;
+  skills: number;
+}
+
+export interface KeyFigures extends PeriodFigures {
+  from: Date | null;
+  to: Date | null;
+  /** The same figures for the period of equal length just before (null for an open range). */
+  previous: PeriodFigures | null;
+  /** invocations now / before - 1; success rate now - before (fraction points). */
+  change: { invocations: number | null; success_rate: number | null } | null;
+}
+
+const FIGURES = `SELECT count(*) AS invocations, count(*) FILTER (WHERE completed) AS completed,
+       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE completed) / count(*) END AS success_rate,
+       approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed) AS median_duration_seconds,
+       count(DISTINCT project_id) AS active_projects, count(DISTINCT skill_name) AS skills
+  FROM skill_usage u JOIN projects p USING (project_id)
+  WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1)
+    AND ($2::TIMESTAMPTZ IS NULL OR u.invoked_at >= $2) AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at < $3)`;
+
+export async function keyFigures(db: Db, q: { project?: string; from: Date | null; to: Date | null; now?: Date }): Promise<KeyFigures> {
+  const projectId = await projectScope(db, q.project);
+  const to = q.to ?? (q.from ? (q.now ?? new Date()) : null);
+  const current = (await db.one<PeriodFigures>(FIGURES, [projectId, q.from, q.to]))!;
+  let previous: PeriodFigures | null = null;
+  if (q.from && to) {
+    const length = to.getTime() - q.from.getTime();
+    previous = (await db.one<PeriodFigures>(FIGURES, [projectId, new Date(q.from.getTime() - length), q.from]))!;
+  }
+  const change =
+    previous && previous.invocations > 0
+      ? {
+          invocations: current.invocations / previous.invocations - 1,
+          success_rate: current.success_rate !== null && previous.success_rate !== null ? current.success_rate - previous.success_rate : null,
+        }
+      : null;
+  return { ...current, from: q.from, to: q.to, previous, change };
+}
+
+export interface UsageSeries {
+  granularity: 'daily' | 'weekly';
+  buckets: Date[];
+  series: { skill_name: string; counts: number[]; completed: number[] }[];
+  /** Everything outside the top skills, per bucket. */
+  other: number[];
+}
+
+/** Invocations per day or week, for the top skills of the range and the rest as "other". */
+export async function usageOverTime(
+  db: Db,
+  q: { project?: string; from: Date | null; to: Date | null; granularity: 'daily' | 'weekly'; top?: number },
+): Promise<UsageSeries> {
+  const scope = (await projectScope(db, q.project)) ?? '*';
+  const rows = await db.all<{ skill_name: string; bucket_start: Date; total: number; completed: number }>(
+    `SELECT skill_name, bucket_start, total_invocations AS total, completed_invocations AS completed FROM skill_aggregates
+     WHERE project_id = $1 AND time_window = $2
+       AND ($3::TIMESTAMPTZ IS NULL OR bucket_start >= date_trunc(CASE $2 WHEN 'weekly' THEN 'week' ELSE 'day' END, $3::TIMESTAMPTZ))
+       AND ($4::TIMESTAMPTZ IS NULL OR bucket_start < $4)
+     ORDER BY bucket_start`,
+    [scope, q.granularity, q.from, q.to],
+  );
+  const first = rows[0]?.bucket_start ?? q.from;
+  const last = rows[rows.length - 1]?.bucket_start;
+  const buckets = first && last
+    ? (await db.all<{ b: Date }>(
+        `SELECT unnest(generate_series($1::TIMESTAMPTZ, $2::TIMESTAMPTZ, CASE $3 WHEN 'weekly' THEN INTERVAL 1 WEEK ELSE INTERVAL 1 DAY END)) AS b`,
+        [first, last, q.granularity],
+      )).map((r) => r.b)
+    : [];
+  // Bucket starts in the display zone can differ from a fixed step across DST: match by calendar position.
+  const index = new Map(buckets.map((b, i) => [b.getTime(), i]));
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.skill_name, (totals.get(r.skill_name) ?? 0) + r.total);
+  const top = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, q.top ?? 6).map(([s]) => s);
+  const series = top.map((skill_name) => ({ skill_name, counts: new Array<number>(buckets.length).fill(0), completed: new Array<number>(buckets.length).fill(0) }));
+  const bySkill = new Map(series.map((s) => [s.skill_name, s]));
+  const other = new Array<number>(buckets.length).fill(0);
+  for (const r of rows) {
+    const i = index.get(r.bucket_start.getTime()) ?? nearest(buckets, r.bucket_start);
+    const s = bySkill.get(r.skill_name);
+    if (s) {
+      s.counts[i]! += r.total;
+      s.completed[i]! += r.completed;
+    } else {
+      other[i]! += r.total;
+    }
+  }
+  return { granularity: q.granularity, buckets, series, other };
+}
+
+function nearest(buckets: Date[], at: Date): number {
+  let best = 0;
+  for (let i = 0; i < buckets.length; i++) if (Math.abs(buckets[i]!.getTime() - at.getTime()) < Math.abs(buckets[best]!.getTime() - at.getTime())) best = i;
+  return best;
+}
+
+export interface SkillProjectMatrix {
+  skills: string[];
+  projects: { project_id: string; project_name: string }[];
+  cells: { skill_name: string; project_id: string; total: number; success_rate: number }[];
+}
+
+/** Use and success of the most used skills in each active project (all time). */
+export async function skillProjectMatrix(db: Db, q: { skills?: number; projects?: number } = {}): Promise<SkillProjectMatrix> {
+  const skills = (await db.all<{ skill_name: string }>(
+    `SELECT skill_name FROM skill_aggregates WHERE project_id = '*' AND time_window = 'all' ORDER BY total_invocations DESC, skill_name LIMIT $1`,
+    [q.skills ?? 12],
+  )).map((r) => r.skill_name);
+  const projects = await db.all<{ project_id: string; project_name: string }>(
+    `SELECT p.project_id, p.project_name FROM projects p JOIN skill_aggregates a USING (project_id)
+     WHERE p.is_active AND a.time_window = 'all' GROUP BY ALL ORDER BY sum(a.total_invocations) DESC, p.project_name LIMIT $1`,
+    [q.projects ?? 12],
+  );
+  const cells = await db.all<{ skill_name: string; project_id: string; total: number; success_rate: number }>(
+    `SELECT skill_name, project_id, total_invocations AS total, completed_invocations / total_invocations AS success_rate
+     FROM skill_aggregates WHERE time_window = 'all' AND list_contains($1, skill_name) AND list_contains($2, project_id)`,
+    [skills, projects.map((p) => p.project_id)],
+  );
+  return { skills, projects, cells };
+}
+
+export interface ErrorHotspot {
+  error_type: string;
+  failures: number;
+  share: number;
+  skills: { skill_name: string; failures: number }[];
+}
+
+/** The error types behind most failures, with the skills that hit them. */
+export async function errorHotspots(db: Db, q: { project?: string; limit?: number } = {}): Promise<ErrorHotspot[]> {
+  const scope = (await projectScope(db, q.project)) ?? '*';
+  const rows = await db.all<{ error_type: string; failures: number; share: number; skills: { skill_name: string; failures: number }[] }>(
+    `SELECT error_type, sum(failures) AS failures, sum(failures) / (SELECT sum(failures) FROM skill_errors WHERE project_id = $1) AS share,
+            list({'skill_name': skill_name, 'failures': failures} ORDER BY failures DESC, skill_name)[1:5] AS skills
+     FROM skill_errors WHERE project_id = $1 GROUP BY error_type ORDER BY failures DESC, error_type LIMIT $2`,
+    [scope, q.limit ?? 8],
+  );
+  return rows;
+}
+
+export interface SkillDurations {
+  skill_name: string;
+  total_invocations: number;
+  success_rate: number;
+  avg_duration_seconds: number | null;
+  p50_duration_seconds: number | null;
+  p95_duration_seconds: number | null;
+}
+
+/** Success and duration percentiles of the most used skills (all time). */
+export async function skillDurations(db: Db, q: { project?: string; limit?: number } = {}): Promise<SkillDurations[]> {
+  const scope = (await projectScope(db, q.project)) ?? '*';
+  return db.all<SkillDurations>(
+    `SELECT skill_name, total_invocations, completed_invocations / total_invocations AS success_rate, avg_duration_seconds,
+            p50_duration_seconds, p95_duration_seconds
+     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' ORDER BY total_invocations DESC, skill_name LIMIT $2`,
+    [scope, q.limit ?? 12],
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * Correlated sessions (DESIGN section 4; the seed's CorrelatedSession): skills and workflow events that
+ * belong together, from the summaries the aggregate step derives (derived.ts). Call `ensureDerived` first.
+ */
+import { formatIsoInZone } from '../common/zonedTime';
+import { pct } from './definitions';
+import { projectScope } from './scope';
+import type { Db } from './store';
+
+export interface CorrelatedSession {
+  session_id: string;
+  inferred: boolean;
+  project_id: string;
+  start_time: Date;
+  end_time: Date | null;
+  skills_used: string[];
+  skills_completed: number;
+  workflow_nodes_completed: number;
+  total_skill_duration: number;
+  total_workflow_duration: number;
+}
+
+export interface SessionQuery {
+  project?: string;
+  limit?: number;
+  /** Only sessions that used this skill. */
+  skill?: string;
+}
+
+/** The most recent sessions first. */
+export async function sessions(db: Db, query: SessionQuery = {}): Promise<CorrelatedSession[]> {
+  const projectId = await projectScope(db, query.project);
+  return db.all<CorrelatedSession>(
+    `SELECT session_id, inferred, project_id, start_time, end_time, skills_used, skills_completed, workflow_nodes_completed,
+            total_skill_duration, total_workflow_duration
+     FROM session_summaries s JOIN projects p USING (project_id)
+     WHERE p.is_active AND ($1::VARCHAR IS NULL OR s.project_id = $1) AND ($3::VARCHAR IS NULL OR list_contains(s.skills_used, $3))
+     ORDER BY start_time DESC, session_id LIMIT $2`,
+    [projectId, query.limit ?? 20, query.skill ?? null],
+  );
+}
+
+export interface TimelineInvocation {
+  skill_name: string;
+  invoked_at: Date;
+  completed: boolean;
+  duration_seconds: number | null;
+  error_type: string | null;
+  workflow_path: string | null;
+}
+
+export interface TimelineEvent {
+  event_type: string;
+  node_id: string | null;
+  ts: Date;
+  success: boolean | null;
+  duration_seconds: number | null;
+}
+
+export interface SessionTimeline {
+  invocations: TimelineInvocation[];
+  events: TimelineEvent[];
+}
+
+/** Everything that happened in one session, in time order (a session timeline). */
+export async function sessionTimeline(db: Db, q: { projectId: string; sessionId: string; gapMinutes?: number }): Promise<SessionTimeline> {
+  const summary = await db.one<{ inferred: boolean; start_time: Date; end_time: Date | null }>(
+    'SELECT inferred, start_time, end_time FROM session_summaries WHERE project_id = $1 AND session_id = $2',
+    [q.projectId, q.sessionId],
+  );
+  if (!summary) return { invocations: [], events: [] };
+  // An inferred session is the project's session-less items between its first and last instant.
+  const [where, params] = summary.inferred
+    ? ['project_id = $1 AND session_id IS NULL AND {ts} BETWEEN $2::TIMESTAMPTZ AND $3::TIMESTAMPTZ', [q.projectId, summary.start_time, summary.end_time ?? summary.start_time]]
+    : ['project_id = $1 AND session_id = $2', [q.projectId, q.sessionId]];
+  const invocations = await db.all<TimelineInvocation>(
+    `SELECT skill_name, invoked_at, completed, duration_seconds, error_type, workflow_path FROM skill_usage
+     WHERE ${where.replace('{ts}', 'invoked_at')} ORDER BY invoked_at, skill_name`,
+    params,
+  );
+  const events = await db.all<TimelineEvent>(
+    `SELECT event_type, node_id, ts, success, duration_seconds FROM workflow_events
+     WHERE ${where.replace('{ts}', 'ts')} ORDER BY ts, event_type`,
+    params,
+  );
+  return { invocations, events };
+}
+
+export interface SessionOverview {
+  sessions: number;
+  explicit: number;
+  inferred: number;
+  with_workflow: number;
+  avg_skills_per_session: number | null;
+  skill_completion_rate: number | null;
+  total_skill_duration: number;
+  total_workflow_duration: number;
+}
+
+export async function sessionOverview(db: Db, project?: string): Promise<SessionOverview> {
+  const projectId = await projectScope(db, project);
+  return (await db.one<SessionOverview>(
+    `SELECT count(*) AS sessions, count(*) FILTER (WHERE NOT inferred) AS explicit, count(*) FILTER (WHERE inferred) AS inferred,
+            count(*) FILTER (WHERE workflow_events > 0) AS with_workflow,
+            avg(invocations) FILTER (WHERE invocations > 0) AS avg_skills_per_session,
+            sum(skills_completed) / nullif(sum(invocations), 0) AS skill_completion_rate,
+            coalesce(sum(total_skill_duration), 0) AS total_skill_duration, coalesce(sum(total_workflow_duration), 0) AS total_workflow_duration
+     FROM session_summaries s JOIN projects p USING (project_id)
+     WHERE p.is_active AND ($1::VARCHAR IS NULL OR s.project_id = $1)`,
+    [projectId],
+  ))!;
+}
+
+/** Per workflow node: how many sessions ran it, and the skills most often used in those sessions. */
+export async function workflowNodeSkills(
+  db: Db,
+  project?: string,
+  topSkills = 5,
+): Promise<{ node_id: string; sessions: number; completed: number; skills: { skill_name: string; sessions: number }[] }[]> {
+  const projectId = await projectScope(db, project);
+  return db.all(
+    `WITH nodes AS (
+       SELECT e.project_id, e.session_id, e.node_id, bool_or(e.event_type = 'node_completed') AS completed
+       FROM workflow_events e JOIN projects p USING (project_id)
+       WHERE p.is_active AND e.node_id IS NOT NULL AND e.session_id IS NOT NULL AND ($1::VARCHAR IS NULL OR e.project_id = $1)
+       GROUP BY ALL
+     ),
+     joined AS (
+       SELECT n.node_id, n.session_id, n.project_id, n.completed, s.skills_used
+       FROM nodes n JOIN session_summaries s ON s.project_id = n.project_id AND s.session_id = n.session_id
+     ),
+     per_skill AS (
+       SELECT node_id, skill_name, count(*) AS sessions FROM (SELECT node_id, unnest(skills_used) AS skill_name FROM joined) GROUP BY ALL
+     )
+     SELECT j.node_id, count(*) AS sessions, count(*) FILTER (WHERE j.completed) AS completed,
+            (SELECT list({'skill_name': p.skill_name, 'sessions': p.sessions} ORDER BY p.sessions DESC, p.skill_name)[1:$2]
+             FROM per_skill p WHERE p.node_id = j.node_id) AS skills
+     FROM joined j GROUP BY j.node_id ORDER BY sessions DESC, j.node_id`,
+    [projectId, topSkills],
+  );
+}
+
+/** The seed's correlation report, as text a person reads. */
+export async function correlationReport(db: Db, q: { project?: string; limit?: number } = {}): Promise<string> {
+  const zone = (await db.one<{ tz: string }>("SELECT current_setting('TimeZone') AS tz"))!.tz;
+  const o = await sessionOverview(db, q.project);
+  const recent = await sessions(db, { project: q.project, limit: q.limit ?? 10 });
+  const nodes = await workflowNodeSkills(db, q.project);
+  const lines: string[] = [];
+  const h = (title: string) => lines.push('', title, '-'.repeat(title.length));
+  lines.push('Skill Metrics: skills and workflow correlation report', '='.repeat(52));
+  lines.push(`Scope: ${q.project ?? 'all active projects'}`);
+  h('Sessions');
+  lines.push(`${o.sessions} sessions (${o.explicit} with a session id, ${o.inferred} inferred from time gaps); ${o.with_workflow} ran a workflow.`);
+  if (o.avg_skills_per_session !== null) lines.push(`Skills per session: ${o.avg_skills_per_session.toFixed(1)} on average.`);
+  if (o.skill_completion_rate !== null) lines.push(`Skill completion rate: ${pct(o.skill_completion_rate)}.`);
+  lines.push(`Time in skills: ${hours(o.total_skill_duration)}; in workflows: ${hours(o.total_workflow_duration)}.`);
+  if (o.total_workflow_duration > 0 && o.total_skill_duration > 2 * o.total_workflow_duration) {
+    lines.push('Insight: skill time is more than twice workflow time: interactive work dominates.');
+  } else if (o.total_skill_duration > 0 && o.total_workflow_duration > 2 * o.total_skill_duration) {
+    lines.push('Insight: workflow time is more than twice skill time: automated workflows dominate.');
+  }
+  h('Workflow nodes and the skills used with them');
+  if (!nodes.length) lines.push('No workflow events with a session id.');
+  for (const n of nodes) {
+    const skills = (n.skills ?? []).map((k) => `${k.skill_name} (${k.sessions})`).join(', ');
+    lines.push(`${n.node_id}: ${n.sessions} session(s), completed in ${n.completed}; most used skills: ${skills || '-'}`);
+  }
+  h(`Most recent sessions (${recent.length})`);
+  for (const s of recent) {
+    lines.push(
+      `${formatIsoInZone(s.start_time, zone).slice(0, 16).replace('T', ' ')}  ${s.session_id}${s.inferred ? ' (inferred)' : ''}: ${s.skills_used.join(' -> ') || 'no skills'}; ` +
+        `${s.skills_completed} completed, ${s.workflow_nodes_completed} workflow node(s) completed; ` +
+        `skills ${s.total_skill_duration.toFixed(0)} s, workflow ${s.total_workflow_duration.toFixed(0)} s`,
+    );
+  }
+  lines.push('', 'Inferred sessions: invocations without a session id, split where more than the session gap passes without activity.');
+  return `${lines.join('\n')}\n`;
+}
+
+function hours(seconds: number): string {
+  return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : `${(seconds / 60).toFixed(1)} min`;
+}
+
+/**
+ * The seed's `correlated_session.json` shape (FORMATS 1.7):
+ * `{"sessions": {id: CorrelatedSession with its skill_invocations and workflow_events}, "exported_at"}`.
+ */
+export async function correlatedSessionsExport(db: Db, q: { project?: string; limit?: number } = {}): Promise<unknown> {
+  const list = await sessions(db, { project: q.project, limit: q.limit ?? 1000 });
+  const out: Record<string, unknown> = {};
+  for (const s of list) {
+    const t = await sessionTimeline(db, { projectId: s.project_id, sessionId: s.session_id });
+    out[s.session_id] = {
+      session_id: s.session_id,
+      project_id: s.project_id,
+      inferred: s.inferred,
+      start_time: s.start_time,
+      end_time: s.end_time,
+      skill_invocations: t.invocations,
+      workflow_events: t.events,
+      total_skill_duration: s.total_skill_duration,
+      total_workflow_duration: s.total_workflow_duration,
+      skills_completed: s.skills_completed,
+      workflow_nodes_completed: s.workflow_nodes_completed,
+    };
+  }
+  return { sessions: out, exported_at: new Date() };
+}
