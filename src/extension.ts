@@ -1,0 +1,157 @@
+/**
+ * The composition root: activate() creates the log, settings, services, views, status bar and commands,
+ * and returns. The database (DuckDB), the first collection and the file watchers start afterwards
+ * (setImmediate), never on the activation path.
+ */
+import * as vscode from 'vscode';
+import { describeError, logger } from './common/log';
+import type { SkillMetricsApi, SkillMetricsInternals } from './views/api';
+import { registerCommands } from './views/commands';
+import { ConfigService } from './views/config';
+import { ContextKeys, StateKeys } from './views/constants';
+import { ReportDocuments } from './views/documents';
+import * as fmt from './views/format';
+import { createLogChannel, detachLogChannel } from './views/logging';
+import { MetricsService } from './views/metrics';
+import type { ServiceState } from './views/metrics';
+import { ProjectSync } from './views/projectSync';
+import { ReportPanels } from './views/reportPanel';
+import { SessionStartNotifier } from './views/sessionStart';
+import { StatusBar } from './views/statusBar';
+import { ProjectsTree } from './views/trees/projectsTree';
+import { RecommendationsTree } from './views/trees/recommendationsTree';
+import { SessionsTree } from './views/trees/sessionsTree';
+import { TopSkillsTree } from './views/trees/topSkillsTree';
+import { ViewState } from './views/viewState';
+import { ProjectWatchers } from './views/watchers';
+
+const log = logger('extension');
+
+let service: MetricsService | undefined;
+
+export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
+  const started = performance.now();
+  const channel = createLogChannel();
+  context.subscriptions.push(channel, { dispose: detachLogChannel });
+
+  const config = new ConfigService();
+  const viewState = new ViewState(context.workspaceState, config);
+  const metrics = (service = new MetricsService(context.globalStorageUri.fsPath, config));
+  const projectSync = new ProjectSync(metrics, config, context.globalState);
+  const watchers = new ProjectWatchers(metrics);
+  const trees = {
+    topSkills: new TopSkillsTree(metrics, config, viewState),
+    projects: new ProjectsTree(metrics),
+    recommendations: new RecommendationsTree(metrics, config, viewState),
+    sessions: new SessionsTree(metrics, viewState),
+  };
+  const statusBar = new StatusBar(metrics, config, viewState);
+  const documents = new ReportDocuments();
+  const panels = new ReportPanels(metrics, config, context.extensionUri);
+  const sessionStart = new SessionStartNotifier(metrics, config, context.workspaceState);
+  // Disposed in reverse: commands and views first, the service (and its events) last.
+  context.subscriptions.push(config, viewState, metrics, projectSync, watchers, ...Object.values(trees), statusBar, documents, panels);
+  context.subscriptions.push(
+    ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, panels, documents, channel }),
+  );
+  context.subscriptions.push(mirrorContextKeys(metrics), clearStaleFilter(metrics, viewState));
+
+  const activationMs = performance.now() - started;
+  const duckdbLoadedAtActivation = Object.keys(require.cache).some((file) => /[\\/]@duckdb[\\/]/.test(file));
+  log.info(`activated in ${activationMs.toFixed(1)} ms (DuckDB ${duckdbLoadedAtActivation ? 'already loaded!' : 'not loaded yet'}); starting in the background`);
+
+  const startup = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    metrics.track(startInBackground(metrics, projectSync, watchers, sessionStart, config, context.globalState)),
+  );
+
+  const internals: SkillMetricsInternals = { service: metrics, config, viewState, projectSync, watchers, trees, statusBar, panels, documents, sessionStart, startup };
+  const exposeInternals = context.extensionMode === vscode.ExtensionMode.Test || context.extensionMode === vscode.ExtensionMode.Development;
+  return {
+    activationMs,
+    duckdbLoadedAtActivation,
+    whenIdle: async () => {
+      await startup;
+      await metrics.whenIdle();
+    },
+    internals: exposeInternals ? internals : undefined,
+  };
+}
+
+/** Everything that may take time: the database, the workspace folders, the first collection, the watchers. */
+async function startInBackground(
+  metrics: MetricsService,
+  projectSync: ProjectSync,
+  watchers: ProjectWatchers,
+  sessionStart: SessionStartNotifier,
+  config: ConfigService,
+  globalState: vscode.Memento,
+): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const engine = await metrics.engineOrUndefined();
+    if (!engine) return; // the state (welcome views, status bar) says why; Refresh retries
+    await projectSync.start();
+    await watchers.update();
+    const result = await metrics.requestCollect();
+    log.info(`started in ${(performance.now() - t0).toFixed(0)} ms${result ? `: ${result.records_added} new record(s)` : ''}`);
+    await sessionStart.maybeShow();
+    await applyRetention(metrics, config, globalState);
+  } catch (err) {
+    log.error('start-up failed', err);
+  }
+}
+
+/** Deletes records older than `skillMetrics.retentionDays` (when set) once a day. */
+async function applyRetention(metrics: MetricsService, config: ConfigService, globalState: vscode.Memento): Promise<void> {
+  const days = config.get('retentionDays');
+  if (!days) return;
+  const today = fmt.day(new Date(), 'UTC');
+  if (globalState.get<string>(StateKeys.lastRetentionRun) === today) return;
+  try {
+    const result = await metrics.exclusive((engine) => engine.cleanup(days));
+    await globalState.update(StateKeys.lastRetentionRun, today);
+    log.info(`retention (${days} days): deleted ${result.usage_deleted} invocation(s), ${result.events_deleted} event(s), ${result.aggregates_deleted} aggregate row(s)`);
+    if (result.usage_deleted + result.events_deleted > 0) {
+      await metrics.refreshState();
+      metrics.fireData('cleanup');
+    }
+  } catch (err) {
+    log.warn(`retention clean-up failed: ${describeError(err)}`);
+  }
+}
+
+/** Keeps the context keys (welcome views, menus, palette) in line with the service state. */
+function mirrorContextKeys(metrics: MetricsService): vscode.Disposable {
+  const last = new Map<string, boolean>();
+  const set = (key: string, value: boolean): void => {
+    if (last.get(key) === value) return;
+    last.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+  const apply = (s: ServiceState): void => {
+    set(ContextKeys.hasProjects, s.hasProjects);
+    set(ContextKeys.hasData, s.hasData);
+    set(ContextKeys.collecting, s.collecting);
+    set(ContextKeys.hasProblems, (s.health?.problems.length ?? 0) > 0);
+    set(ContextKeys.databaseError, !!s.databaseError);
+    set(ContextKeys.ready, s.ready);
+  };
+  apply(metrics.state);
+  return metrics.onDidChangeState(apply);
+}
+
+/** A project filter on a project that was unregistered (here or in another window) is dropped. */
+function clearStaleFilter(metrics: MetricsService, viewState: ViewState): vscode.Disposable {
+  return metrics.onDidChangeData(async (e) => {
+    const filter = viewState.projectFilter;
+    if (!filter || (e.reason !== 'projects' && e.reason !== 'external')) return;
+    const engine = await metrics.engineOrUndefined();
+    const active = await engine?.listProjects().catch(() => undefined);
+    if (active && !active.some((p) => p.project_id === filter.id)) await viewState.setProjectFilter(undefined);
+  });
+}
+
+export async function deactivate(): Promise<void> {
+  await service?.shutdownAndClose();
+  service = undefined;
+}

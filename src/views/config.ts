@@ -1,0 +1,146 @@
+/**
+ * Typed access to the `skillMetrics.*` settings. Every value is validated with zod at this boundary: a
+ * bad value is reported (log, and a warning for the user once per distinct mistake) and replaced by its
+ * default, never passed on. The core settings are resolved by the core's own resolveSettings().
+ */
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { logger } from '../common/log';
+import type { CoreSettings } from '../common/settings';
+import { resolveSettings } from '../common/settings';
+import { machineTimeZone, resolveTimeZone } from '../common/timeZones';
+import { Disposable } from './lifecycle';
+
+const log = logger('config');
+
+export const SECTION = 'skillMetrics';
+
+export const VIEW_WINDOWS = ['today', '7d', '30d', 'all'] as const;
+export type ViewWindow = (typeof VIEW_WINDOWS)[number];
+
+export const WINDOW_LABELS: Record<ViewWindow, string> = {
+  today: 'Today',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  all: 'All time',
+};
+
+/** Each setting: its schema and default (the same defaults as package.json). */
+const SCHEMAS = {
+  autoRegisterWorkspaceFolders: z.boolean().default(true),
+  sourceTimeZone: z.string().default(''),
+  displayTimeZone: z.string().default(''),
+  defaultWindow: z.enum(VIEW_WINDOWS).default('30d'),
+  minEvidence: z.number().int().min(1).max(10_000).default(5),
+  sessionGapMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  sessionStartNotification: z.boolean().default(true),
+  'statusBar.enabled': z.boolean().default(true),
+  topSkillsLimit: z.number().int().min(1).max(200).default(20),
+  retentionDays: z.number().int().min(0).max(36_500).default(0),
+  maxFileSizeMB: z.number().min(1).max(4096).default(100),
+} as const;
+
+export type SettingKey = keyof typeof SCHEMAS;
+type Values = { [K in SettingKey]: z.output<(typeof SCHEMAS)[K]> };
+
+export interface ExtensionConfig extends Values {
+  /** The core's view of the settings: zones resolved ("" = this machine's), file size in bytes. */
+  core: CoreSettings;
+}
+
+/** Keys whose change alters what the core computes or reads. */
+const CORE_KEYS: SettingKey[] = ['sourceTimeZone', 'displayTimeZone', 'minEvidence', 'sessionGapMinutes', 'maxFileSizeMB'];
+
+export interface ConfigChange {
+  config: ExtensionConfig;
+  /** True when the setting `key` changed. */
+  changed(key: SettingKey): boolean;
+  /** True when one of the core settings changed. */
+  coreChanged: boolean;
+}
+
+/** Reads and validates all settings. `problems` receives one message per bad value. */
+export function readConfig(problems: string[] = []): ExtensionConfig {
+  const section = vscode.workspace.getConfiguration(SECTION);
+  const values = {} as Record<string, unknown>;
+  for (const [key, schema] of Object.entries(SCHEMAS) as [SettingKey, z.ZodType][]) {
+    const raw = section.get(key);
+    const parsed = schema.safeParse(raw ?? undefined);
+    if (parsed.success) {
+      values[key] = parsed.data;
+    } else {
+      const fallback = schema.parse(undefined);
+      problems.push(`The setting ${SECTION}.${key} has an invalid value ${JSON.stringify(raw)} (${parsed.error.issues[0]?.message ?? 'invalid'}); using ${JSON.stringify(fallback)}.`);
+      values[key] = fallback;
+    }
+  }
+  const v = values as Values;
+  for (const key of ['sourceTimeZone', 'displayTimeZone'] as const) {
+    try {
+      resolveTimeZone(v[key], key);
+    } catch {
+      problems.push(`The setting ${SECTION}.${key} names an unknown time zone "${v[key]}"; using this machine's zone (${machineTimeZone()}). Use an IANA name such as Europe/Berlin, or UTC.`);
+      v[key] = '';
+    }
+  }
+  const core = resolveSettings({
+    sourceTimeZone: v.sourceTimeZone,
+    displayTimeZone: v.displayTimeZone,
+    minEvidence: v.minEvidence,
+    sessionGapMinutes: v.sessionGapMinutes,
+    maxFileSizeMB: v.maxFileSizeMB,
+  });
+  return { ...v, core };
+}
+
+/**
+ * The current configuration, kept up to date by one onDidChangeConfiguration listener; listeners get
+ * the new configuration and which keys changed. Changes apply without a reload.
+ */
+export class ConfigService extends Disposable {
+  private current: ExtensionConfig;
+  private readonly emitter = this._register(new vscode.EventEmitter<ConfigChange>());
+  readonly onDidChange = this.emitter.event;
+  private readonly reported = new Set<string>();
+
+  constructor() {
+    super();
+    this.current = this.load();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        const changed = (key: SettingKey): boolean => e.affectsConfiguration(`${SECTION}.${key}`);
+        this.current = this.load();
+        log.info(`settings changed: ${(Object.keys(SCHEMAS) as SettingKey[]).filter(changed).join(', ')}`);
+        this.emitter.fire({ config: this.current, changed, coreChanged: CORE_KEYS.some(changed) });
+      }),
+    );
+  }
+
+  get config(): ExtensionConfig {
+    return this.current;
+  }
+
+  get<K extends SettingKey>(key: K): ExtensionConfig[K] {
+    return this.current[key];
+  }
+
+  /** Writes a setting to the user (global) settings. */
+  async update<K extends SettingKey>(key: K, value: ExtensionConfig[K] | undefined): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+  }
+
+  private load(): ExtensionConfig {
+    const problems: string[] = [];
+    const config = readConfig(problems);
+    for (const message of problems) {
+      log.warn(message);
+      if (this.reported.has(message)) continue;
+      this.reported.add(message);
+      void vscode.window.showWarningMessage(`Skill Metrics: ${message}`, 'Open Settings').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `@ext:skillmetrics.skill-metrics`);
+      });
+    }
+    return config;
+  }
+}

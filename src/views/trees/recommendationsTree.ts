@@ -1,0 +1,129 @@
+/**
+ * Recommendations: what to change, most useful first, with a priority icon; the evidence in the tooltip
+ * and as children; a click opens the skill's effectiveness.
+ */
+import * as vscode from 'vscode';
+import type { ConfigService } from '../config';
+import { Commands, ContextValues, Views } from '../constants';
+import type { Recommendation } from '../engine';
+import * as fmt from '../format';
+import type { MetricsService } from '../metrics';
+import type { ViewState } from '../viewState';
+import { InfoNode, TreeNode, TreeProvider, themeIcon } from './treeNode';
+
+export const PRIORITY_ICONS: Record<Recommendation['priority'], [icon: string, color: string]> = {
+  high: ['flame', 'list.errorForeground'],
+  medium: ['warning', 'list.warningForeground'],
+  low: ['info', 'charts.blue'],
+};
+
+const TYPE_LABELS: Record<string, string> = {
+  low_success_rate: 'Low success rate',
+  error_hotspot: 'Error hotspot',
+  high_follow_ups: 'Many follow-ups',
+  prefer_workflow_path: 'Better workflow path',
+  declining: 'Declining use',
+  try_here: 'Try it here',
+  usual_successor: 'Usual next skill',
+  stale: 'Stale',
+  well_tuned: 'Well tuned',
+};
+
+export function typeLabel(type: string): string {
+  return TYPE_LABELS[type] ?? type.replace(/_/g, ' ');
+}
+
+/** An evidence value as a person reads it: rates (keys ending in rate/share/lift) as percents. */
+export function evidenceText(key: string, value: unknown): string {
+  if (value === null || value === undefined) return '–';
+  if (typeof value === 'number') {
+    if (/(rate|share|probability)$/.test(key) && value >= 0 && value <= 1) return fmt.pct(value);
+    if (/seconds$/.test(key)) return fmt.seconds(value);
+    return Number.isInteger(value) ? fmt.int(value) : fmt.num(value, 2);
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function evidenceLabel(key: string): string {
+  const words = key.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export class RecommendationNode extends TreeNode {
+  constructor(
+    readonly rec: Recommendation,
+    private readonly index: number,
+    private readonly projectName: (id: string | null) => string | undefined,
+  ) {
+    super();
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const r = this.rec;
+    const item = new vscode.TreeItem(r.message, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `rec:${this.index}:${r.type}:${r.skill_name ?? ''}:${r.project_id ?? ''}`;
+    const [icon, color] = PRIORITY_ICONS[r.priority] ?? PRIORITY_ICONS.low;
+    item.iconPath = themeIcon(icon, color);
+    const project = this.projectName(r.project_id);
+    item.description = [`${r.priority}`, typeLabel(r.type), project].filter(Boolean).join(' · ');
+    item.contextValue = r.skill_name ? ContextValues.recommendationForSkill : ContextValues.recommendation;
+    if (r.skill_name) {
+      item.command = {
+        command: Commands.analyzeEffectiveness,
+        title: 'Analyze Skill Effectiveness',
+        arguments: [r.skill_name, r.project_id ?? undefined],
+      };
+    }
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`$(${icon}) **${fmt.md(r.priority)} priority** · ${fmt.md(typeLabel(r.type))}${project ? ` · ${fmt.md(project)}` : ''}\n\n`);
+    tip.appendMarkdown(`${fmt.md(r.message)}\n\n`);
+    tip.appendMarkdown(`**Suggested action:** ${fmt.md(r.action)}\n\n`);
+    const entries = Object.entries(r.evidence);
+    if (entries.length) {
+      tip.appendMarkdown(`| Evidence | |\n|---|---|\n`);
+      for (const [k, v] of entries) tip.appendMarkdown(`| ${fmt.md(evidenceLabel(k))} | ${fmt.md(evidenceText(k, v))} |\n`);
+    }
+    item.tooltip = tip;
+    return item;
+  }
+
+  override getChildren(): TreeNode[] {
+    const r = this.rec;
+    return [
+      new InfoNode('Suggested action', r.action, themeIcon('lightbulb'), { contextValue: ContextValues.evidence, tooltip: r.action }),
+      ...Object.entries(r.evidence).map(([k, v]) => new InfoNode(evidenceLabel(k), evidenceText(k, v), themeIcon('symbol-number'), { contextValue: ContextValues.evidence })),
+    ];
+  }
+}
+
+export class RecommendationsTree extends TreeProvider {
+  constructor(
+    private readonly service: MetricsService,
+    config: ConfigService,
+    private readonly viewState: ViewState,
+  ) {
+    super(Views.recommendations);
+    this.describe();
+    this._register(service.onDidChangeData(() => this.refresh(300)));
+    this._register(viewState.onDidChange(() => (this.describe(), this.refresh(0))));
+    this._register(config.onDidChange((c) => c.changed('minEvidence') && this.refresh(0)));
+  }
+
+  private describe(): void {
+    this.view.description = this.viewState.projectFilter?.name;
+  }
+
+  protected async roots(): Promise<TreeNode[]> {
+    const engine = await this.service.engineOrUndefined();
+    if (!engine || !this.service.state.hasData) return [];
+    const filter = this.viewState.projectFilter;
+    const [recs, projects] = await Promise.all([this.service.withDerived((e) => e.recommendations(filter?.id)), engine.listProjects()]);
+    const names = new Map(projects.map((p) => [p.project_id, p.project_name]));
+    // Name the project only where it adds something (no filter, or another project than the filter).
+    const projectName = (id: string | null): string | undefined => (id && id !== filter?.id ? names.get(id) : undefined);
+    return recs.map((r, i) => new RecommendationNode(r, i, projectName));
+  }
+}

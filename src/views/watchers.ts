@@ -1,0 +1,123 @@
+/**
+ * File watchers on each active project's `.session-buddy/` folders (also outside the workspace): a change
+ * schedules a background collection of that project, debounced, so a writer rewriting its file in
+ * several steps (or a burst of files) costs one collection. Nothing here writes to a project folder.
+ */
+import * as vscode from 'vscode';
+import { describeError, logger } from '../common/log';
+import type { WatchTarget } from './engine';
+import { Disposable } from './lifecycle';
+import type { MetricsService } from './metrics';
+
+const log = logger('watch');
+
+export const WATCH_GLOB = '.session-buddy/**';
+
+interface Watch {
+  target: WatchTarget;
+  watcher: vscode.FileSystemWatcher;
+  subscriptions: vscode.Disposable[];
+}
+
+interface Debounce {
+  timer: NodeJS.Timeout;
+  first: number;
+  release: () => void;
+}
+
+export class ProjectWatchers extends Disposable {
+  private readonly watches = new Map<string, Watch>();
+  private readonly pending = new Map<string, Debounce>();
+  private updating?: Promise<void>;
+  private again = false;
+  /** Change events seen (tests and logs). */
+  events = 0;
+
+  constructor(
+    private readonly service: MetricsService,
+    private readonly debounceMs = 800,
+    private readonly maxWaitMs = 4000,
+  ) {
+    super();
+    this._register(service.onDidChangeData((e) => e.reason === 'projects' && void this.update()));
+  }
+
+  /** The folders watched now (their `.session-buddy/**`). */
+  get watched(): string[] {
+    return [...this.watches.keys()].sort();
+  }
+
+  /** Brings the watchers in line with the active projects. Concurrent calls coalesce. */
+  update(): Promise<void> {
+    if (this.updating) {
+      this.again = true;
+      return this.updating;
+    }
+    this.updating = this.service.track(
+      (async () => {
+        do {
+          this.again = false;
+          await this.sync();
+        } while (this.again);
+      })().finally(() => (this.updating = undefined)),
+    );
+    return this.updating;
+  }
+
+  private async sync(): Promise<void> {
+    try {
+      const engine = await this.service.engine();
+      const projects = await engine.listProjects();
+      const targets = await engine.watchTargets(projects);
+      const wanted = new Map(targets.map((t) => [`${t.projectId}\u0000${t.base}`, t]));
+      for (const [key, watch] of this.watches) {
+        if (wanted.has(key)) continue;
+        this.drop(key, watch);
+      }
+      for (const [key, target] of wanted) {
+        if (this.watches.has(key) || this.isDisposed) continue;
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(target.base), WATCH_GLOB));
+        const onEvent = (uri: vscode.Uri): void => this.changed(target.projectId, uri);
+        this.watches.set(key, { target, watcher, subscriptions: [watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent)] });
+        log.debug(`watching ${target.base}/${WATCH_GLOB}`);
+      }
+      log.info(`watching ${this.watches.size} .session-buddy folder(s) of ${projects.length} project(s)`);
+    } catch (err) {
+      log.warn(`could not set up the file watchers: ${describeError(err)}`);
+    }
+  }
+
+  private drop(key: string, watch: Watch): void {
+    for (const s of watch.subscriptions) s.dispose();
+    watch.watcher.dispose();
+    this.watches.delete(key);
+  }
+
+  private changed(projectId: string, uri: vscode.Uri): void {
+    this.events++;
+    log.trace(`changed: ${uri.fsPath}`);
+    const now = Date.now();
+    const existing = this.pending.get(projectId);
+    if (existing) clearTimeout(existing.timer);
+    let release = existing?.release;
+    if (!release) this.service.track(new Promise<void>((resolve) => (release = resolve)));
+    const first = existing?.first ?? now;
+    // Trailing debounce, but never later than maxWait after the first change of a burst.
+    const delay = Math.max(0, Math.min(this.debounceMs, first + this.maxWaitMs - now));
+    const timer = setTimeout(() => {
+      this.pending.delete(projectId);
+      void this.service.requestCollect([projectId]).finally(release);
+    }, delay);
+    this.pending.set(projectId, { timer, first, release: release! });
+  }
+
+  override dispose(): void {
+    for (const [key, watch] of [...this.watches]) this.drop(key, watch);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.release();
+    }
+    this.pending.clear();
+    super.dispose();
+  }
+}
