@@ -1,7 +1,7 @@
 // Builds the extension host bundle, the CLI, the parse worker and (when present) the webview bundle.
 // `node esbuild.mjs [--production] [--watch]`
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -58,6 +58,21 @@ if (existsSync('media/dashboard/main.ts')) {
     outdir: 'dist/webview',
     loader: { '.css': 'css', '.ttf': 'file' },
     plugins: [problemMatcher],
+  });
+}
+
+// Extension-host tests (mocha inside VS Code): one bundle per file, loaded by out/test/extension/index.js.
+const extensionTests = existsSync('test/extension')
+  ? readdirSync('test/extension').filter((f) => f.endsWith('.ts')).map((f) => `test/extension/${f}`)
+  : [];
+if (extensionTests.length) {
+  builds.push({
+    ...node,
+    entryPoints: extensionTests,
+    outdir: 'out/test/extension',
+    minify: false,
+    sourcemap: 'inline',
+    external: [...node.external, 'mocha'],
   });
 }
 

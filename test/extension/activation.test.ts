@@ -1,0 +1,59 @@
+/** Activation: cheap and synchronous, every contribution registered, the deferred start does its work. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, api, internals, manifest } from './helpers';
+
+describe('activation', () => {
+  it('activate() returns in under 50 ms without loading DuckDB', async () => {
+    const a = await api();
+    console.log(`      activation took ${a.activationMs.toFixed(1)} ms`);
+    assert.ok(a.activationMs > 0, 'the activation time is measured');
+    assert.ok(a.activationMs < 50, `activate() took ${a.activationMs.toFixed(1)} ms`);
+    assert.equal(a.duckdbLoadedAtActivation, false);
+  });
+
+  it('activates on a workspace holding .session-buddy records (workspaceContains)', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.ok(ext.isActive);
+    assert.ok((ext.packageJSON.activationEvents as string[]).includes('workspaceContains:**/.session-buddy/**'));
+  });
+
+  it('registers every command the manifest contributes', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const contributed = (ext.packageJSON.contributes.commands as { command: string; category: string }[]);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((c) => !registered.has(c.command)).map((c) => c.command);
+    assert.deepEqual(missing, []);
+    assert.ok(contributed.every((c) => c.category === 'Skill Metrics'));
+    assert.ok(contributed.length >= 13);
+  });
+
+  it('keeps the database in global storage and registers the workspace folders', async () => {
+    const i = await internals();
+    const m = manifest();
+    assert.ok(i.service.databasePath.endsWith(`${path.sep}skill_metrics.duckdb`));
+    assert.ok(fs.existsSync(i.service.databasePath), 'the database file exists after the deferred start');
+    assert.ok(!i.service.databasePath.startsWith(m.root), 'the database is not written into the workspace');
+    const projects = await (await i.service.engine()).listProjects();
+    assert.deepEqual(projects.map((p) => p.project_name).sort(), ['alpha', ...m.generated.map((g) => g.name)].sort());
+    assert.ok(projects.every((p) => p.source === 'workspace'));
+    assert.equal(i.service.state.hasData, true);
+    assert.equal(i.service.state.ready, true);
+  });
+
+  it('watches the .session-buddy folder of each project', async () => {
+    const i = await internals();
+    const m = manifest();
+    const watched = i.watchers.watched.map((key) => key.split('\u0000')[1]);
+    for (const dir of [m.alpha.dir, ...m.generated.map((g) => g.dir)]) assert.ok(watched.includes(dir), `${dir} is watched (${watched.join(', ')})`);
+  });
+
+  it('never writes into the project folders', () => {
+    const m = manifest();
+    const entries = fs.readdirSync(path.join(m.alpha.dir, '.session-buddy'));
+    assert.deepEqual(entries, ['skill_metrics.json']);
+    assert.deepEqual(fs.readdirSync(m.alpha.dir).sort(), ['.session-buddy', 'README.md']);
+  });
+});

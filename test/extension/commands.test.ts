@@ -1,0 +1,159 @@
+/** The commands of DESIGN section 1, run as a user's palette or a tree item would, minus the pickers. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CleanupResult, CollectResult, ExportResult, Health, Registration } from '../../src/views/engine';
+import { eventually, internals, labels, manifest, projectId, row } from './helpers';
+
+describe('commands', () => {
+  let alphaId: string;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-export-'));
+
+  before(async () => {
+    alphaId = await projectId(manifest().alpha.dir);
+    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', alphaId);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', null);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('Collect Now collects every active project (nothing new after the start-up collection)', async () => {
+    const result = await vscode.commands.executeCommand<CollectResult>('skillMetrics.collectNow');
+    assert.equal(result.projects, 3);
+    assert.equal(result.records_added, 0);
+    assert.deepEqual(result.problems, []);
+    assert.ok(result.files >= 4);
+  });
+
+  it('Aggregate Skill Metrics recomputes every window', async () => {
+    const result = await vscode.commands.executeCommand<{ windows: string[]; rows_written: number }>('skillMetrics.aggregate');
+    assert.deepEqual([...result.windows].sort(), ['all', 'daily', 'monthly', 'weekly']);
+    assert.ok(result.rows_written > 0);
+    const { service } = await internals();
+    assert.equal(service.state.health?.aggregates_fresh, true);
+  });
+
+  it('Analyze Skill Effectiveness renders the skill\'s figures in a webview', async () => {
+    const html = await vscode.commands.executeCommand<string>('skillMetrics.analyzeEffectiveness', 'code-review', alphaId);
+    assert.match(html, /<h1>code-review<\/h1>/);
+    assert.match(html, /Effectiveness · project alpha · all time · minimum evidence 5/);
+    assert.match(html, /<div class="label">Success rate<\/div><div class="value">92%<\/div>/);
+    assert.match(html, /<div class="label">Duration p50<\/div><div class="value">32 s<\/div>/);
+    assert.match(html, /<td>timeout<\/td><td class="num">2<\/td>/);
+    assert.match(html, /<td>daily<\/td><td class="num">13<\/td><td class="num">92%<\/td>/);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src [^;]+ 'nonce-/);
+    assert.doesNotMatch(html, /unsafe-inline/);
+    const { panels } = await internals();
+    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: code-review');
+  });
+
+  it('Analyze Skill Effectiveness takes a Top Skills node (inline action)', async () => {
+    const { trees, panels } = await internals();
+    const nodes = await trees.topSkills.getChildren();
+    const testWriter = nodes.find((n) => n.getTreeItem().label === 'test-writer')!;
+    await vscode.commands.executeCommand('skillMetrics.analyzeEffectiveness', testWriter);
+    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: test-writer');
+    assert.match(panels.get('effectiveness')!.html, /<div class="value">80%<\/div>/);
+  });
+
+  it('Compare Skill Across Projects renders one row per project that used it', async () => {
+    const { service } = await internals();
+    const expected = await (await service.engine()).compare('code-review');
+    const html = await vscode.commands.executeCommand<string>('skillMetrics.compareSkill', 'code-review');
+    assert.match(html, /Across projects · all time/);
+    const rows = [...html.matchAll(/<tr><td><a href="command:skillMetrics\.analyzeEffectiveness\?[^"]+">([^<]+)<\/a><\/td><td class="num">(\d+)<\/td>/g)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(rows, expected.map((r) => [r.project_name, r.total_invocations]));
+    assert.ok(rows.some(([name, n]) => name === 'alpha' && n === 25));
+  });
+
+  it('Open Dashboard opens the status-bar skill (until the dashboard exists)', async () => {
+    const { panels, statusBar } = await internals();
+    const status = await statusBar.update();
+    assert.equal(status.skill, 'code-review');
+    await vscode.commands.executeCommand('skillMetrics.openDashboard');
+    assert.equal(panels.get('effectiveness')?.target.kind, 'effectiveness');
+    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: code-review');
+  });
+
+  it('Show Correlation Report opens a read-only document', async () => {
+    const report = await vscode.commands.executeCommand<string>('skillMetrics.showCorrelationReport');
+    assert.match(report, /^Skill Metrics: skills and workflow correlation report/);
+    assert.match(report, /13 sessions/);
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.scheme, 'skill-metrics');
+    assert.equal(editor.document.getText(), report);
+    assert.notEqual(vscode.workspace.fs.isWritableFileSystem('skill-metrics'), true);
+  });
+
+  it('Health Check reports the database state in a document', async () => {
+    const h = await vscode.commands.executeCommand<Health>('skillMetrics.healthCheck');
+    assert.equal(h.ok, true);
+    assert.equal(h.projects, 3);
+    const m = manifest();
+    assert.equal(h.records, m.alpha.records + m.generated.reduce((n, g) => n + g.records, 0));
+    const text = vscode.window.activeTextEditor!.document.getText();
+    assert.match(text, /^# Skill Metrics health check/);
+    assert.match(text, /\*\*Status: OK\*\*/);
+    assert.match(text, new RegExp(`\\| Records \\| ${h.records} \\|`));
+  });
+
+  for (const format of ['csv', 'json', 'parquet'] as const) {
+    it(`Export... writes the filtered project's usage as ${format}`, async () => {
+      const out = vscode.Uri.file(path.join(tmp, `usage.${format}`));
+      const result = await vscode.commands.executeCommand<ExportResult>('skillMetrics.export', { what: 'usage', format, uri: out });
+      assert.equal(result.rows, 39);
+      assert.equal(result.path, out.fsPath);
+      const bytes = fs.readFileSync(out.fsPath);
+      if (format === 'csv') assert.equal(bytes.toString('utf8').trim().split('\n').length, 40);
+      if (format === 'json') assert.equal((JSON.parse(bytes.toString('utf8')) as { rows: unknown[] }).rows.length, 39);
+      if (format === 'parquet') assert.equal(bytes.subarray(0, 4).toString('latin1'), 'PAR1');
+    });
+  }
+
+  it('Export... writes sessions (derived data made fresh first)', async () => {
+    const out = vscode.Uri.file(path.join(tmp, 'sessions.csv'));
+    const result = await vscode.commands.executeCommand<ExportResult>('skillMetrics.export', { what: 'sessions', format: 'csv', uri: out });
+    assert.equal(result.rows, 13);
+  });
+
+  it('Clean Up Old Records... deletes nothing newer than the cut-off', async () => {
+    const result = await vscode.commands.executeCommand<CleanupResult>('skillMetrics.cleanUp', { olderThanDays: 3650, confirmed: true });
+    assert.deepEqual([result.usage_deleted, result.events_deleted], [0, 0]);
+  });
+
+  it('Show Recommendations reveals the Recommendations view', async () => {
+    const { trees } = await internals();
+    const recs = await vscode.commands.executeCommand<unknown[]>('skillMetrics.showRecommendations');
+    assert.ok(recs.length > 0);
+    await eventually(() => assert.equal(trees.recommendations.view.visible, true));
+  });
+
+  it('Register Folder... registers a folder outside the workspace and collects it', async () => {
+    const { trees } = await internals();
+    const m = manifest();
+    const registrations = await vscode.commands.executeCommand<Registration[]>('skillMetrics.registerFolder', vscode.Uri.file(m.gamma.dir));
+    assert.equal(registrations.length, 1);
+    assert.equal(registrations[0]!.project.project_name, 'gamma');
+    assert.equal(registrations[0]!.project.source, 'manual');
+    const rows = await trees.projects.snapshot();
+    assert.deepEqual(labels(rows), ['alpha', 'gamma', 'project-01', 'project-02']);
+    assert.equal(row(rows, 'gamma').description, '3 records · synced just now');
+  });
+
+  it('Select Time Window and Filter by Project drive the view titles', async () => {
+    const { trees } = await internals();
+    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '7d');
+    assert.equal(trees.topSkills.view.description, 'Last 7 days · alpha');
+    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', null);
+    assert.equal(trees.topSkills.view.description, 'Last 7 days');
+    assert.equal(trees.recommendations.view.description, undefined);
+    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '30d');
+    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', alphaId);
+    assert.equal(trees.sessions.view.description, 'alpha');
+  });
+});

@@ -1,0 +1,65 @@
+/** The session-start notification: what it says, once a day per workspace, and its off switch. */
+import * as assert from 'node:assert/strict';
+import { ACTIONS, sessionStartDecision } from '../../src/views/sessionStart';
+import { eventually, internals, manifest, projectId, setSetting } from './helpers';
+
+const DAY = 86_400_000;
+
+describe('session-start notification', () => {
+  after(async () => {
+    await setSetting('sessionStartNotification', undefined);
+  });
+
+  it('was shown at start-up with the project\'s top skills and its most useful recommendation', async () => {
+    const { sessionStart, service } = await internals();
+    const first = sessionStart.lastResult;
+    assert.ok(first, 'the start-up ran it');
+    // Its last run may be a later one of these tests if they are repeated; the start-up's message is in the log too.
+    const engine = await service.engine();
+    const recs = await service.withDerived((e) => e.recommendations(engine.projectIdForPath(manifest().alpha.dir)));
+    const expected = `Skill Metrics · alpha: top skills code-review 92%, test-writer 80%, refactor (not enough data). Tip: ${recs[0]!.message}`;
+    assert.deepEqual(first, { shown: true, message: expected });
+  });
+
+  it('is not shown again the same day in this workspace', async () => {
+    const { sessionStart } = await internals();
+    assert.deepEqual(await sessionStart.maybeShow(), { shown: false, reason: 'shown-today' });
+  });
+
+  it('is shown again the next day', async () => {
+    const { sessionStart } = await internals();
+    const result = await sessionStart.maybeShow({ now: new Date(Date.now() + DAY) });
+    assert.equal(result.shown, true);
+    assert.match(result.message!, /^Skill Metrics · alpha: top skills code-review 92%, test-writer 80%, refactor \(not enough data\)\. Tip: /);
+  });
+
+  it('is off with the setting', async () => {
+    const { sessionStart } = await internals();
+    await setSetting('sessionStartNotification', false);
+    await eventually(async () => assert.deepEqual(await sessionStart.maybeShow({ now: new Date(Date.now() + 2 * DAY) }), { shown: false, reason: 'disabled' }));
+  });
+
+  it('"Don\'t Show Again" turns the setting off', async () => {
+    const { sessionStart, config } = await internals();
+    await setSetting('sessionStartNotification', true);
+    await eventually(() => assert.equal(config.get('sessionStartNotification'), true));
+    await sessionStart.handleAction(ACTIONS.never, {});
+    await eventually(() => assert.equal(config.get('sessionStartNotification'), false));
+  });
+
+  it('"Open Dashboard" opens the skill it names', async () => {
+    const { sessionStart, panels } = await internals();
+    await sessionStart.handleAction(ACTIONS.dashboard, { skill: 'test-writer', project: await projectId(manifest().alpha.dir) });
+    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: test-writer');
+  });
+
+  it('decides by setting, day, project and data', () => {
+    const base = { enabled: true, lastShown: '2026-11-20', today: '2026-11-21', hasData: true, hasProject: true };
+    assert.deepEqual(sessionStartDecision(base), { show: true });
+    assert.deepEqual(sessionStartDecision({ ...base, enabled: false }), { show: false, reason: 'disabled' });
+    assert.deepEqual(sessionStartDecision({ ...base, lastShown: '2026-11-21' }), { show: false, reason: 'shown-today' });
+    assert.deepEqual(sessionStartDecision({ ...base, hasProject: false }), { show: false, reason: 'no-project' });
+    assert.deepEqual(sessionStartDecision({ ...base, hasData: false }), { show: false, reason: 'no-data' });
+    assert.deepEqual(sessionStartDecision({ ...base, lastShown: undefined }), { show: true });
+  });
+});
