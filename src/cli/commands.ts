@@ -21,11 +21,11 @@ import { workflowSkills } from '../analytics/workflows';
 import { listProjects, registerProject, unregisterProject } from '../analytics/projects';
 import type { Store } from '../analytics/store';
 import { topSkills } from '../analytics/topSkills';
-import { collect } from '../ingest/collector';
 import type { WorkerPool } from '../ingest/workerPool';
 import { ALL_FORMATS, generate } from '../demo/generator';
 import type { GeneratedFormat } from '../demo/generator';
 import { writeFile } from 'node:fs/promises';
+import { collectAndAggregate, graphAnswer, projectRows } from './answers';
 import { fmt, table, toJson } from './output';
 
 export interface CliContext {
@@ -103,16 +103,7 @@ export const COMMANDS: Command[] = [
     args: [0, 0],
     async run(ctx, _args, o) {
       const rows = await ctx.store().read((db) => listProjects(db, { includeInactive: o.all === true }));
-      const data = rows.map((p) => ({
-        project_id: p.project_id,
-        project_path: p.project_path,
-        project_name: p.project_name,
-        project_type: p.project_type,
-        is_active: p.is_active,
-        registered_at: p.registered_at,
-        last_sync_at: p.last_sync_at,
-        total_invocations: p.total_invocations,
-      }));
+      const data = projectRows(rows);
       const zone = ctx.settings.displayTimeZone;
       const text = rows.length
         ? table(rows, [
@@ -135,21 +126,15 @@ export const COMMANDS: Command[] = [
     args: [0, Infinity],
     async run(ctx, dirs, o) {
       const pool = ctx.pool();
-      const store = ctx.store();
-      // Parse workers take cores of their own: DuckDB gets the rest (measured faster on 2 cores).
-      store.setThreads(Math.max(1, os.availableParallelism() - (pool?.size ?? 0)));
-      const result = await collect(store, {
+      // Aggregates follow the data (DESIGN: they refresh after each collection).
+      const result = await collectAndAggregate(ctx.store(), ctx.settings, {
         register: dirs,
-        sourceTimeZone: ctx.settings.sourceTimeZone,
-        maxFileBytes: ctx.settings.maxFileBytes,
+        noAggregate: o['no-aggregate'] === true,
         origin: 'cli',
         loader: pool?.loader,
+        // Parse workers take cores of their own: DuckDB gets the rest (measured faster on 2 cores).
+        threads: Math.max(1, os.availableParallelism() - (pool?.size ?? 0)),
       });
-      store.setThreads(undefined);
-      // Aggregates follow the data (DESIGN: they refresh after each collection).
-      if (o['no-aggregate'] !== true && result.records_added + result.records_updated > 0) {
-        await store.write((db) => computeAggregates(db, { sessionGapMinutes: ctx.settings.sessionGapMinutes }));
-      }
       const text =
         `Collected ${result.projects} project(s): ${result.files} file(s), ${result.files_read} read; ` +
         `${fmt.int(result.records_seen)} records seen, ${fmt.int(result.records_added)} added, ${fmt.int(result.records_updated)} updated, ` +
@@ -324,7 +309,7 @@ export const COMMANDS: Command[] = [
       const g = await ctx.store().read((db) =>
         skillGraph(db, { project: str(o, 'project'), minCount: positiveInt(o, 'min-count', 2), limit: positiveInt(o, 'limit', 25) }),
       );
-      const data = { pairs: g.pairs.map(({ a, b, sessions: n, lift }) => ({ a, b, sessions: n, lift })), transitions: g.transitions };
+      const data = graphAnswer(g);
       const text = [
         'Used together',
         g.pairs.length ? table(g.pairs, [
