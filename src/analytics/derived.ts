@@ -40,12 +40,27 @@ export interface AggregateRun {
   duration_ms: number;
 }
 
-const BUCKET: Record<AggregateWindow, string> = {
-  daily: "date_trunc('day', invoked_at)",
-  weekly: "date_trunc('week', invoked_at)",
-  monthly: "date_trunc('month', invoked_at)",
-  all: "TIMESTAMPTZ '1970-01-01 00:00:00+00'",
+/** The grouping set of each window; `day` is the local date in the display zone. */
+const GROUPING: Record<AggregateWindow, string[]> = {
+  daily: ['(skill_name, project_id, day)', '(skill_name, day)'],
+  weekly: ['(skill_name, project_id, week)', '(skill_name, week)'],
+  monthly: ['(skill_name, project_id, month)', '(skill_name, month)'],
+  all: ['(skill_name, project_id)', '(skill_name)'],
 };
+
+const KEY: Record<Exclude<AggregateWindow, 'all'>, string> = { daily: 'day', weekly: 'week', monthly: 'month' };
+
+/** Which window a grouped row belongs to (GROUPING() may only name keys some grouping set uses). */
+function windowOf(windows: AggregateWindow[]): string {
+  const keyed = windows.filter((w): w is Exclude<AggregateWindow, 'all'> => w !== 'all');
+  if (!keyed.length) return "'all'";
+  return `CASE ${keyed.map((w) => `WHEN grouping(${KEY[w]}) = 0 THEN '${w}'`).join(' ')} ELSE 'all' END`;
+}
+
+function bucketOf(windows: AggregateWindow[]): string {
+  const keys = windows.filter((w): w is Exclude<AggregateWindow, 'all'> => w !== 'all').map((w) => KEY[w]);
+  return keys.length ? `coalesce(${keys.join(', ')})` : 'NULL::DATE';
+}
 
 export async function computeAggregates(db: Db, options: AggregateOptions = {}): Promise<AggregateRun> {
   const started = Date.now();
@@ -53,29 +68,42 @@ export async function computeAggregates(db: Db, options: AggregateOptions = {}):
   const gap = options.sessionGapMinutes ?? DEFAULT_SESSION_GAP_MINUTES;
   return db.transaction(async () => {
     const version = await dataVersion(db);
+    // The columns the aggregates need, once. The local date costs one time-zone conversion per record
+    // (the connection's TimeZone is the display zone); weeks and months are plain date arithmetic on it,
+    // and each bucket becomes an instant (local midnight) once per group, not once per record.
     await db.run(
       `CREATE OR REPLACE TEMP TABLE active_usage AS
-       SELECT u.* FROM skill_usage u JOIN projects p USING (project_id) WHERE p.is_active`,
+       SELECT u.project_id, u.skill_name, u.session_id, u.invoked_at, u.completed, u.duration_seconds, u.error_type, u.workflow_path,
+              len(u.follow_up_actions) AS follow_ups, u.invoked_at::DATE AS day
+       FROM skill_usage u JOIN projects p USING (project_id) WHERE p.is_active`,
     );
-    let rows = 0;
-    for (const window of windows) {
-      await db.run('DELETE FROM skill_aggregates WHERE time_window = $1', [window]);
-      rows += await db.run(
-        `INSERT INTO skill_aggregates
-         SELECT skill_name, coalesce(project_id, '*'), $1, bucket,
-                count(*), count(*) FILTER (WHERE completed), count(*) FILTER (WHERE NOT completed AND error_type IS NOT NULL),
-                count(*) FILTER (WHERE NOT completed),
-                count(duration_seconds) FILTER (WHERE completed), sum(duration_seconds) FILTER (WHERE completed),
-                avg(duration_seconds) FILTER (WHERE completed),
-                quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed),
-                quantile_cont(duration_seconds, 0.95) FILTER (WHERE completed),
-                sum(len(follow_up_actions)), count(*) FILTER (WHERE len(follow_up_actions) > 0), avg(len(follow_up_actions)),
-                count(DISTINCT project_id), min(invoked_at), max(invoked_at), now()
-         FROM (SELECT *, ${BUCKET[window]} AS bucket FROM active_usage)
-         GROUP BY GROUPING SETS ((skill_name, project_id, bucket), (skill_name, bucket))`,
-        [window],
-      );
-    }
+    for (const window of windows) await db.run('DELETE FROM skill_aggregates WHERE time_window = $1', [window]);
+    const rows = await db.run(
+      `INSERT INTO skill_aggregates
+       WITH keyed AS (
+         SELECT *, day - CAST(isodow(day) - 1 AS INTEGER) AS week, date_trunc('month', day)::DATE AS month FROM active_usage
+       ),
+       grouped AS (
+         SELECT skill_name, coalesce(project_id, '*') AS project_id,
+                ${windowOf(windows)} AS time_window,
+                ${bucketOf(windows)} AS bucket_day,
+                count(*) AS total, count(*) FILTER (WHERE completed) AS completed,
+                count(*) FILTER (WHERE NOT completed AND error_type IS NOT NULL) AS failed, count(*) FILTER (WHERE NOT completed) AS abandoned,
+                count(duration_seconds) FILTER (WHERE completed) AS duration_count, sum(duration_seconds) FILTER (WHERE completed) AS duration_sum,
+                avg(duration_seconds) FILTER (WHERE completed) AS avg_duration,
+                quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed) AS p50,
+                quantile_cont(duration_seconds, 0.95) FILTER (WHERE completed) AS p95,
+                sum(follow_ups) AS follow_up_total, count(*) FILTER (WHERE follow_ups > 0) AS with_follow_ups, avg(follow_ups) AS avg_follow_ups,
+                count(DISTINCT project_id) AS projects, min(invoked_at) AS first_used, max(invoked_at) AS last_used
+         FROM keyed
+         GROUP BY GROUPING SETS (${windows.flatMap((w) => GROUPING[w]).join(', ')})
+       )
+       SELECT skill_name, project_id, time_window,
+              CASE WHEN bucket_day IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE bucket_day::TIMESTAMPTZ END,
+              total, completed, failed, abandoned, duration_count, duration_sum, avg_duration, p50, p95,
+              follow_up_total, with_follow_ups, avg_follow_ups, projects, first_used, last_used, now()
+       FROM grouped`,
+    );
     await db.run('DELETE FROM skill_errors');
     await db.run(
       `INSERT INTO skill_errors
