@@ -134,7 +134,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       pool: () => (pool ??= new WorkerPool({ size: Math.max(1, Math.min(4, os.availableParallelism() - 1)) })),
     };
     const result = await command.run(ctx, args, values as Record<string, string | boolean | undefined>);
-    io.stdout(json ? toJson(result.data, settings.displayTimeZone) : result.text);
+    if (!result.silent) io.stdout(json ? toJson(result.data, settings.displayTimeZone) : result.text);
     return result.inputProblems ? EXIT.inputProblems : EXIT.ok;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -174,7 +174,7 @@ export function planNextSkills(data: NextSkillsData, options: NextSkillsOptions)
     }
     if (!pick) {
       if (current === null) notes.push('No session is recorded, so there is no usual first skill.');
-      else if (ranked.length) notes.push(`The plan ends after ${current}: what usually follows it has a low success rate (see excluded).`);
+      else if (ranked.length) notes.push(`The plan ends after ${current}: what could follow it has a low success rate (see excluded).`);
       else if (next.length) notes.push(`The plan ends after ${current}: nothing that may still be suggested is recorded after it.`);
       else notes.push(`Nothing that may be suggested is recorded after ${current}.`);
       break;

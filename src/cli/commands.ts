@@ -39,6 +39,8 @@ export interface CommandResult {
   text: string;
   /** Done, but some input was bad (reported). */
   inputProblems?: boolean;
+  /** The command wrote its own output (a protocol on stdout): print nothing more. */
+  silent?: boolean;
 }
 
 type Options = Record<string, string | boolean | string[] | undefined>;
@@ -419,6 +421,25 @@ export const COMMANDS: Command[] = [
         data: r,
         text: `Deleted ${fmt.int(r.usage_deleted)} invocations, ${fmt.int(r.events_deleted)} workflow events and ${fmt.int(r.aggregates_deleted)} aggregate rows from before ${fmt.date(r.cutoff, ctx.settings.displayTimeZone)}.`,
       };
+    },
+  },
+  {
+    name: 'mcp',
+    usage: 'mcp',
+    summary: 'Serve the agent tools over the Model Context Protocol on stdin/stdout (for MCP clients)',
+    args: [0, 0],
+    async run(ctx) {
+      const { serveStdio } = await import('../mcp/server');
+      const pool = ctx.pool();
+      await serveStdio({
+        store: ctx.store(),
+        settings: ctx.settings,
+        registerSource: 'cli',
+        origin: 'cli',
+        loader: pool?.loader,
+        collectThreads: Math.max(1, os.availableParallelism() - (pool?.size ?? 0)),
+      });
+      return { data: null, text: '', silent: true };
     },
   },
   {

@@ -57,7 +57,7 @@ describe('next skills: the plan (hand-made data)', () => {
     const strict = planNextSkills(data, opts({ skillsSoFar: ['a'], minEvidence: 3 }));
     assert.deepEqual(names(strict), ['test']);
     assert.deepEqual(strict.excluded.map((e) => e.skill_name), ['review', 'flaky']);
-    assert.deepEqual(strict.notes, ['The plan ends after test: what usually follows it has a low success rate (see excluded).']);
+    assert.deepEqual(strict.notes, ['The plan ends after test: what could follow it has a low success rate (see excluded).']);
   });
 
   it('suggests a low-success skill only when nothing else fits, with a warning', () => {

@@ -1,0 +1,384 @@
+/**
+ * The agent tools, defined once for the MCP server (server.ts) and the editor's language-model tools:
+ * each has a name (the seed's), a title, a description written for a language model (what it answers and
+ * when to use it), a zod input schema, whether it only reads, and a handler whose result is the same JSON
+ * the CLI prints with --json for the same question (the same analytics functions and shaping; instants as
+ * ISO 8601 with the display zone's offset). No `vscode` here.
+ */
+import { z } from 'zod';
+import type { CoreSettings } from '../common/settings';
+import { UsageError } from '../common/errors';
+import { compareSkill } from '../analytics/compare';
+import { AGGREGATE_WINDOWS, computeAggregates, ensureDerived } from '../analytics/derived';
+import { effectiveness } from '../analytics/effectiveness';
+import { skillGraph } from '../analytics/graph';
+import { health } from '../analytics/health';
+import { DEFAULT_NEXT_SKILLS_LIMIT, nextSkills } from '../analytics/nextSkills';
+import type { ProjectSource } from '../analytics/projects';
+import { listProjects, registerProject, unregisterProject } from '../analytics/projects';
+import { recommendations } from '../analytics/recommendations';
+import { sessions } from '../analytics/sessions';
+import type { Db, Store } from '../analytics/store';
+import { WINDOWS } from '../analytics/timeRange';
+import { topSkills } from '../analytics/topSkills';
+import type { CollectOptions, CollectResult } from '../ingest/collector';
+import { collectAndAggregate, graphAnswer, projectRows } from '../cli/answers';
+import { toJson } from '../cli/output';
+import { skillSummary } from './summary';
+
+/** What a tool runs against. */
+export interface ToolContext {
+  store: Store;
+  settings: CoreSettings;
+  /** How a project registered through a tool is recorded ('cli' for the MCP server, 'manual' in the editor). */
+  registerSource: ProjectSource;
+  /** Recorded with each collection run (Health Check shows it). */
+  origin: CollectOptions['origin'];
+  /** Parses large files off the main thread while collecting. */
+  loader?: CollectOptions['loader'];
+  /** DuckDB threads while collecting (parse workers take the other cores). */
+  collectThreads?: number;
+  /** Collection through the caller's own machinery (the editor's service, which refreshes its views); default: collect here. */
+  collect?: (request: { paths: string[]; aggregate: boolean; signal?: AbortSignal }) => Promise<CollectResult>;
+  /** Called after a tool changed data (the editor refreshes its views). */
+  onDidChange?: (tool: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: S;
+  /** Only reads (derived tables may be refreshed on the way, as the CLI does). */
+  readOnly: boolean;
+  /** May change or remove data the user cares about (MCP destructiveHint). */
+  destructive: boolean;
+  /** Calling it again with the same input changes nothing more (MCP idempotentHint). */
+  idempotent: boolean;
+  run(ctx: ToolContext, input: z.output<S>): Promise<unknown>;
+}
+
+function tool<S extends z.ZodObject>(definition: ToolDefinition<S>): ToolDefinition<S> {
+  return definition;
+}
+
+const project = z
+  .string()
+  .min(1)
+  .describe('A project id, folder path or name, as list_registered_projects shows them. Omit for every active project.');
+const skill = z.string().min(1).describe('The skill name exactly as recorded (e.g. "code-review"), as get_top_skills shows it.');
+const limit = (fallback: number, max: number, what: string) =>
+  z.number().int().min(1).max(max).default(fallback).describe(`How many ${what} at most (default ${fallback}).`);
+const date = (what: string) =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').describe(`${what} as YYYY-MM-DD in the display time zone, inclusive.`);
+
+/** Runs a query that reads derived data (sessions, pairs, transitions, aggregates) after making it fresh, as the CLI does. */
+async function derived<T>(ctx: ToolContext, fn: (db: Db) => Promise<T>): Promise<T> {
+  await ensureDerived(ctx.store, ctx.settings.sessionGapMinutes);
+  return ctx.store.read(fn);
+}
+
+export const TOOLS: readonly ToolDefinition[] = [
+  tool({
+    name: 'register_project',
+    title: 'Register a project',
+    description:
+      'Registers a project folder so that the skill records in its .session-buddy folder are collected and analysed. ' +
+      'Use it when the user wants a folder tracked that list_registered_projects does not show; then call collect_skill_metrics. ' +
+      'Registering an already registered (or unregistered) folder reactivates it and changes nothing else. ' +
+      'Returns the project: project_id, project_path, project_name, project_type, source, is_active, registered_at, last_sync_at.',
+    input: z.object({
+      path: z.string().min(1).describe('The absolute path of the project folder (the folder that contains .session-buddy).'),
+      name: z.string().min(1).optional().describe('A display name (default: the folder name).'),
+      type: z.string().min(1).optional().describe('The project type, e.g. python or node (default: detected from the files at its root).'),
+    }),
+    readOnly: false,
+    destructive: false,
+    idempotent: true,
+    async run(ctx, input) {
+      const { project: p } = await ctx.store.write((db) => registerProject(db, input.path, { source: ctx.registerSource, name: input.name, type: input.type }));
+      ctx.onDidChange?.('register_project');
+      return p;
+    },
+  }),
+  tool({
+    name: 'unregister_project',
+    title: 'Unregister a project',
+    description:
+      'Stops collecting a project and leaves it out of every analysis. Its history is kept in the database (register_project brings it back). ' +
+      'Use it only when the user asks to stop tracking a project. Returns the project with is_active false.',
+    input: z.object({ project: project.describe('The project to unregister: its id, folder path or name.') }),
+    readOnly: false,
+    destructive: false,
+    idempotent: true,
+    async run(ctx, input) {
+      const p = await ctx.store.write((db) => unregisterProject(db, input.project));
+      ctx.onDidChange?.('unregister_project');
+      return p;
+    },
+  }),
+  tool({
+    name: 'list_registered_projects',
+    title: 'List registered projects',
+    description:
+      'Lists the projects whose skill records are tracked, with their id, path, name, type, whether active, when registered and last collected, ' +
+      'and how many skill invocations are recorded. Use it to find the project id, path or name other tools take.',
+    input: z.object({ include_inactive: z.boolean().default(false).describe('Include unregistered projects too (default false).') }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    async run(ctx, input) {
+      return projectRows(await ctx.store.read((db) => listProjects(db, { includeInactive: input.include_inactive })));
+    },
+  }),
+  tool({
+    name: 'collect_skill_metrics',
+    title: 'Collect skill metrics',
+    description:
+      'Reads new skill records from the .session-buddy folders of the registered projects (or of the given folders, registering them if needed) ' +
+      'into the local database, then refreshes the aggregates. Collection is incremental and idempotent: unchanged files are not read again and ' +
+      'no record is stored twice. Use it before analysing when the records may have changed. Returns projects, files, files_read, records_seen, ' +
+      'records_added, records_updated, skipped_invalid, problems [{file, message}] and duration_ms.',
+    input: z.object({
+      paths: z.array(z.string().min(1)).default([]).describe('Project folders to register (if needed) and collect; omit for every active project.'),
+      aggregate: z.boolean().default(true).describe('Refresh the aggregates afterwards when records changed (default true).'),
+    }),
+    readOnly: false,
+    destructive: false,
+    idempotent: true,
+    async run(ctx, input) {
+      const result = ctx.collect
+        ? await ctx.collect({ paths: input.paths, aggregate: input.aggregate, signal: ctx.signal })
+        : await collectAndAggregate(ctx.store, ctx.settings, {
+            register: input.paths,
+            noAggregate: !input.aggregate,
+            origin: ctx.origin,
+            loader: ctx.loader,
+            signal: ctx.signal,
+            threads: ctx.collectThreads,
+          });
+      ctx.onDidChange?.('collect_skill_metrics');
+      return result;
+    },
+  }),
+  tool({
+    name: 'compute_aggregates',
+    title: 'Compute aggregates',
+    description:
+      'Recomputes the aggregates (per skill and project: daily, weekly, monthly and all-time buckets), the correlated sessions, co-usage and ' +
+      'transitions from the collected records. Other tools do this by themselves when the data changed, so call it only when asked to. ' +
+      'Returns windows, rows_written, sessions and duration_ms.',
+    input: z.object({ window: z.enum(AGGREGATE_WINDOWS).optional().describe('Only this window (default: all four).') }),
+    readOnly: false,
+    destructive: false,
+    idempotent: true,
+    async run(ctx, input) {
+      const run = await ctx.store.write((db) =>
+        computeAggregates(db, { windows: input.window ? [input.window] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
+      );
+      ctx.onDidChange?.('compute_aggregates');
+      return run;
+    },
+  }),
+  tool({
+    name: 'get_top_skills',
+    title: 'Top skills',
+    description:
+      'The most used AI coding skills, most used first, with total and completed invocations, success_rate (0..1), average and p95 duration ' +
+      'in seconds, average follow-up actions, how many projects use each, and first and last use. Use it for "which skills do I use most" and ' +
+      'to find skill names. Filter by project and time window (or dates).',
+    input: z.object({
+      limit: limit(10, 1000, 'skills'),
+      project: project.optional(),
+      window: z
+        .enum(WINDOWS)
+        .default('all')
+        .describe('all; today, 7d, 30d (whole days up to today); daily, weekly, monthly (the current day, ISO week, month). Default all.'),
+      since: date('The first day').optional(),
+      until: date('The last day').optional(),
+    }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return ctx.store.read((db) => topSkills(db, { limit: input.limit, project: input.project, window: input.window, since: input.since, until: input.until }));
+    },
+  }),
+  tool({
+    name: 'analyze_skill_effectiveness',
+    title: 'Analyze skill effectiveness',
+    description:
+      'How well one skill works: invocations, success_rate, average/p50/p95 duration, follow-ups, its top errors, its success per workflow path, ' +
+      'first and last use, whether there is enough evidence to rate it, and insights in plain sentences (low success, error hotspot, a better ' +
+      'workflow path). Use it when the user asks about a specific skill or why it fails. found is false for a skill never recorded.',
+    input: z.object({ skill, project: project.optional() }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return ctx.store.read((db) => effectiveness(db, input.skill, { project: input.project, minEvidence: ctx.settings.minEvidence }));
+    },
+  }),
+  tool({
+    name: 'compare_skill_across_projects',
+    title: 'Compare a skill across projects',
+    description:
+      'One skill in every active project that uses it: invocations, success_rate and average duration per project, most used first. ' +
+      'Use it to see where a skill works well and where it does not.',
+    input: z.object({ skill }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return ctx.store.read((db) => compareSkill(db, input.skill));
+    },
+  }),
+  tool({
+    name: 'get_skill_summary',
+    title: 'Skill summary',
+    description:
+      'A compact overview in one call; start here for "how are my skills doing". For a time window (default the last 30 days): invocations, ' +
+      'success_rate, median duration, how many skills and projects, the change against the period of equal length before, the top 5 skills, ' +
+      'the rated skills that fail too often (needs_attention), the single most useful recommendation and how many there are, and data health.',
+    input: z.object({
+      project: project.optional(),
+      window: z.enum(WINDOWS).default('30d').describe('The time window of the figures and top skills (default 30d); see get_top_skills.'),
+    }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return derived(ctx, (db) =>
+        skillSummary(db, { project: input.project, window: input.window, minEvidence: ctx.settings.minEvidence, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
+      );
+    },
+  }),
+  tool({
+    name: 'get_workflow_recommendations',
+    title: 'Workflow recommendations',
+    description:
+      'What to change in the user\'s skills and workflows, most useful first: each with type, priority (high, medium, low), the skill, a message, ' +
+      'a suggested action and the evidence (the numbers behind it). Types: low_success_rate, error_hotspot, high_follow_ups, prefer_workflow_path, ' +
+      'declining, try_here, usual_successor, stale, well_tuned. Skills with too few invocations are never rated.',
+    input: z.object({
+      project: project.optional(),
+      limit: z.number().int().min(1).max(500).optional().describe('How many recommendations at most (default: all).'),
+    }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return derived(ctx, (db) => recommendations(db, { project: input.project, minEvidence: ctx.settings.minEvidence, limit: input.limit }));
+    },
+  }),
+  tool({
+    name: 'get_correlated_sessions',
+    title: 'Correlated sessions',
+    description:
+      'Recent sessions, most recent first: the skills used in each (in order of first use) and the workflow events of the same session, with ' +
+      'skills completed, workflow nodes completed, total skill and workflow duration, start and end. Sessions without a session id are inferred ' +
+      'from time gaps (inferred true). Use it to see what was done together, or when a given skill was used.',
+    input: z.object({
+      project: project.optional(),
+      limit: limit(20, 1000, 'sessions'),
+      skill: skill.describe('Only sessions that used this skill.').optional(),
+    }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return derived(ctx, (db) => sessions(db, { project: input.project, limit: input.limit, skill: input.skill }));
+    },
+  }),
+  tool({
+    name: 'get_skill_graph',
+    title: 'Skill graph',
+    description:
+      'Which skills are used together and what follows what. pairs: two skills used in the same sessions, with how many sessions and the lift ' +
+      '(above 1: together more often than chance). transitions: from one skill to the next within a session, with count and probability ' +
+      'P(to | from). Use it to understand workflows; for what to run next, use recommend_workflow_skills.',
+    input: z.object({
+      project: project.optional(),
+      min_count: z.number().int().min(1).default(2).describe('Leave out pairs and transitions seen fewer times (default 2).'),
+      limit: limit(25, 1000, 'pairs and transitions each'),
+    }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    async run(ctx, input) {
+      return graphAnswer(await derived(ctx, (db) => skillGraph(db, { project: input.project, minCount: input.min_count, limit: input.limit })));
+    },
+  }),
+  tool({
+    name: 'health_check',
+    title: 'Health check',
+    description:
+      'Whether the skill metrics database is usable and the data trustworthy: ok, schema_version, active projects, records, the last collection ' +
+      '(when, how long, files read, records added, problems), whether the aggregates are fresh, and every current problem [{file, message}] ' +
+      '(unreadable files, skipped records, missing project folders). Use it when results look wrong or empty.',
+    input: z.object({}),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx) {
+      return ctx.store.read((db) => health(db, ctx.settings.displayTimeZone, ctx.settings.sessionGapMinutes));
+    },
+  }),
+  tool({
+    name: 'recommend_workflow_skills',
+    title: 'Recommend the next skills',
+    description:
+      'Which skills to use next and in which order, learnt from what usually follows what in the user\'s sessions and how well each skill works. ' +
+      'Give the skills used so far (the last one is where the plan continues) and/or a workflow (a workflow path or node name): with a workflow, ' +
+      'only its skills are suggested and their success in that workflow counts, so a skill is included only where it works. A skill whose ' +
+      'success rate is below the low threshold is left out (listed in excluded with the reason) unless nothing else fits. Each suggestion ' +
+      'has the reason (usual_next, usual_start, typical_order), a sentence why, the transition probability and count, success_rate, and ' +
+      'enough_evidence.',
+    input: z.object({
+      skills_so_far: z.array(z.string().min(1)).default([]).describe('The skills used so far in this session, in order.'),
+      workflow: z.string().min(1).optional().describe('A workflow path (e.g. "daily") or workflow node (e.g. "tests") to plan within.'),
+      project: project.optional(),
+      limit: limit(DEFAULT_NEXT_SKILLS_LIMIT, 50, 'skills to suggest'),
+    }),
+    readOnly: true,
+    destructive: false,
+    idempotent: true,
+    run(ctx, input) {
+      return derived(ctx, (db) =>
+        nextSkills(db, { skillsSoFar: input.skills_so_far, workflow: input.workflow, project: input.project, limit: input.limit, minEvidence: ctx.settings.minEvidence }),
+      );
+    },
+  }),
+];
+
+export function findTool(name: string): ToolDefinition | undefined {
+  return TOOLS.find((t) => t.name === name);
+}
+
+/** A tool's result as JSON text: exactly what the CLI prints with --json (instants in the display zone). */
+export function resultJson(ctx: Pick<ToolContext, 'settings'>, data: unknown): string {
+  return toJson(data, ctx.settings.displayTimeZone);
+}
+
+/**
+ * An error as a tool's caller should read it: the core's message, with the CLI's wording of where to look
+ * turned into the tools' ("see the projects command" -> list_registered_projects, "--since" -> since).
+ */
+export function toolErrorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message
+    .replace('see the projects command', 'see list_registered_projects')
+    .replace('(run: skill-metrics aggregate)', '(call compute_aggregates)')
+    .replace(/--(since|until|min-count)\b/g, (_m, name: string) => name.replace('-', '_'));
+}
+
+/**
+ * Validates raw input against the tool's schema and runs it. Throws UsageError with a readable message for
+ * bad input; errors of the analytics (unknown project, bad window, database unavailable) pass through.
+ */
+export async function runTool(definition: ToolDefinition, ctx: ToolContext, rawInput: unknown): Promise<string> {
+  const parsed = definition.input.safeParse(rawInput ?? {});
+  if (!parsed.success) throw new UsageError(`Invalid input for ${definition.name}: ${z.prettifyError(parsed.error).replace(/\n+/g, '; ')}`);
+  return resultJson(ctx, await definition.run(ctx, parsed.data));
+}
