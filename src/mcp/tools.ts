@@ -25,6 +25,8 @@ import type { CollectOptions, CollectResult } from '../ingest/collector';
 import { collectAndAggregate, graphAnswer, projectRows } from '../cli/answers';
 import { toJson } from '../cli/output';
 import { skillSummary } from './summary';
+import type { ToolInfo, ToolName } from './toolInfo';
+import { LM_TOOL_PREFIX, TOOL_INFO } from './toolInfo';
 
 /** What a tool runs against. */
 export interface ToolContext {
@@ -40,27 +42,20 @@ export interface ToolContext {
   collectThreads?: number;
   /** Collection through the caller's own machinery (the editor's service, which refreshes its views); default: collect here. */
   collect?: (request: { paths: string[]; aggregate: boolean; signal?: AbortSignal }) => Promise<CollectResult>;
-  /** Called after a tool changed data (the editor refreshes its views). */
-  onDidChange?: (tool: string) => void;
+  /** Makes derived data fresh through the caller's own write queue (the editor's service); default: here. */
+  ensureDerived?: () => Promise<unknown>;
   signal?: AbortSignal;
 }
 
-export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
-  name: string;
-  title: string;
+export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> extends ToolInfo {
+  name: ToolName;
   description: string;
   input: S;
-  /** Only reads (derived tables may be refreshed on the way, as the CLI does). */
-  readOnly: boolean;
-  /** May change or remove data the user cares about (MCP destructiveHint). */
-  destructive: boolean;
-  /** Calling it again with the same input changes nothing more (MCP idempotentHint). */
-  idempotent: boolean;
   run(ctx: ToolContext, input: z.output<S>): Promise<unknown>;
 }
 
-function tool<S extends z.ZodObject>(definition: ToolDefinition<S>): ToolDefinition<S> {
-  return definition;
+function tool<S extends z.ZodObject>(name: ToolName, definition: Pick<ToolDefinition<S>, 'description' | 'input' | 'run'>): ToolDefinition<S> {
+  return { name, ...TOOL_INFO[name], ...definition };
 }
 
 const project = z
@@ -75,14 +70,12 @@ const date = (what: string) =>
 
 /** Runs a query that reads derived data (sessions, pairs, transitions, aggregates) after making it fresh, as the CLI does. */
 async function derived<T>(ctx: ToolContext, fn: (db: Db) => Promise<T>): Promise<T> {
-  await ensureDerived(ctx.store, ctx.settings.sessionGapMinutes);
+  await (ctx.ensureDerived ? ctx.ensureDerived() : ensureDerived(ctx.store, ctx.settings.sessionGapMinutes));
   return ctx.store.read(fn);
 }
 
 export const TOOLS: readonly ToolDefinition[] = [
-  tool({
-    name: 'register_project',
-    title: 'Register a project',
+  tool('register_project', {
     description:
       'Registers a project folder so that the skill records in its .session-buddy folder are collected and analysed. ' +
       'Use it when the user wants a folder tracked that list_registered_projects does not show; then call collect_skill_metrics. ' +
@@ -93,48 +86,29 @@ export const TOOLS: readonly ToolDefinition[] = [
       name: z.string().min(1).optional().describe('A display name (default: the folder name).'),
       type: z.string().min(1).optional().describe('The project type, e.g. python or node (default: detected from the files at its root).'),
     }),
-    readOnly: false,
-    destructive: false,
-    idempotent: true,
     async run(ctx, input) {
-      const { project: p } = await ctx.store.write((db) => registerProject(db, input.path, { source: ctx.registerSource, name: input.name, type: input.type }));
-      ctx.onDidChange?.('register_project');
-      return p;
+      return (await ctx.store.write((db) => registerProject(db, input.path, { source: ctx.registerSource, name: input.name, type: input.type }))).project;
     },
   }),
-  tool({
-    name: 'unregister_project',
-    title: 'Unregister a project',
+  tool('unregister_project', {
     description:
       'Stops collecting a project and leaves it out of every analysis. Its history is kept in the database (register_project brings it back). ' +
       'Use it only when the user asks to stop tracking a project. Returns the project with is_active false.',
     input: z.object({ project: project.describe('The project to unregister: its id, folder path or name.') }),
-    readOnly: false,
-    destructive: false,
-    idempotent: true,
-    async run(ctx, input) {
-      const p = await ctx.store.write((db) => unregisterProject(db, input.project));
-      ctx.onDidChange?.('unregister_project');
-      return p;
+    run(ctx, input) {
+      return ctx.store.write((db) => unregisterProject(db, input.project));
     },
   }),
-  tool({
-    name: 'list_registered_projects',
-    title: 'List registered projects',
+  tool('list_registered_projects', {
     description:
       'Lists the projects whose skill records are tracked, with their id, path, name, type, whether active, when registered and last collected, ' +
       'and how many skill invocations are recorded. Use it to find the project id, path or name other tools take.',
     input: z.object({ include_inactive: z.boolean().default(false).describe('Include unregistered projects too (default false).') }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     async run(ctx, input) {
       return projectRows(await ctx.store.read((db) => listProjects(db, { includeInactive: input.include_inactive })));
     },
   }),
-  tool({
-    name: 'collect_skill_metrics',
-    title: 'Collect skill metrics',
+  tool('collect_skill_metrics', {
     description:
       'Reads new skill records from the .session-buddy folders of the registered projects (or of the given folders, registering them if needed) ' +
       'into the local database, then refreshes the aggregates. Collection is incremental and idempotent: unchanged files are not read again and ' +
@@ -144,46 +118,31 @@ export const TOOLS: readonly ToolDefinition[] = [
       paths: z.array(z.string().min(1)).default([]).describe('Project folders to register (if needed) and collect; omit for every active project.'),
       aggregate: z.boolean().default(true).describe('Refresh the aggregates afterwards when records changed (default true).'),
     }),
-    readOnly: false,
-    destructive: false,
-    idempotent: true,
-    async run(ctx, input) {
-      const result = ctx.collect
-        ? await ctx.collect({ paths: input.paths, aggregate: input.aggregate, signal: ctx.signal })
-        : await collectAndAggregate(ctx.store, ctx.settings, {
-            register: input.paths,
-            noAggregate: !input.aggregate,
-            origin: ctx.origin,
-            loader: ctx.loader,
-            signal: ctx.signal,
-            threads: ctx.collectThreads,
-          });
-      ctx.onDidChange?.('collect_skill_metrics');
-      return result;
+    run(ctx, input) {
+      if (ctx.collect) return ctx.collect({ paths: input.paths, aggregate: input.aggregate, signal: ctx.signal });
+      return collectAndAggregate(ctx.store, ctx.settings, {
+        register: input.paths,
+        noAggregate: !input.aggregate,
+        origin: ctx.origin,
+        loader: ctx.loader,
+        signal: ctx.signal,
+        threads: ctx.collectThreads,
+      });
     },
   }),
-  tool({
-    name: 'compute_aggregates',
-    title: 'Compute aggregates',
+  tool('compute_aggregates', {
     description:
       'Recomputes the aggregates (per skill and project: daily, weekly, monthly and all-time buckets), the correlated sessions, co-usage and ' +
       'transitions from the collected records. Other tools do this by themselves when the data changed, so call it only when asked to. ' +
       'Returns windows, rows_written, sessions and duration_ms.',
     input: z.object({ window: z.enum(AGGREGATE_WINDOWS).optional().describe('Only this window (default: all four).') }),
-    readOnly: false,
-    destructive: false,
-    idempotent: true,
-    async run(ctx, input) {
-      const run = await ctx.store.write((db) =>
+    run(ctx, input) {
+      return ctx.store.write((db) =>
         computeAggregates(db, { windows: input.window ? [input.window] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
       );
-      ctx.onDidChange?.('compute_aggregates');
-      return run;
     },
   }),
-  tool({
-    name: 'get_top_skills',
-    title: 'Top skills',
+  tool('get_top_skills', {
     description:
       'The most used AI coding skills, most used first, with total and completed invocations, success_rate (0..1), average and p95 duration ' +
       'in seconds, average follow-up actions, how many projects use each, and first and last use. Use it for "which skills do I use most" and ' +
@@ -198,45 +157,30 @@ export const TOOLS: readonly ToolDefinition[] = [
       since: date('The first day').optional(),
       until: date('The last day').optional(),
     }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return ctx.store.read((db) => topSkills(db, { limit: input.limit, project: input.project, window: input.window, since: input.since, until: input.until }));
     },
   }),
-  tool({
-    name: 'analyze_skill_effectiveness',
-    title: 'Analyze skill effectiveness',
+  tool('analyze_skill_effectiveness', {
     description:
       'How well one skill works: invocations, success_rate, average/p50/p95 duration, follow-ups, its top errors, its success per workflow path, ' +
       'first and last use, whether there is enough evidence to rate it, and insights in plain sentences (low success, error hotspot, a better ' +
       'workflow path). Use it when the user asks about a specific skill or why it fails. found is false for a skill never recorded.',
     input: z.object({ skill, project: project.optional() }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return ctx.store.read((db) => effectiveness(db, input.skill, { project: input.project, minEvidence: ctx.settings.minEvidence }));
     },
   }),
-  tool({
-    name: 'compare_skill_across_projects',
-    title: 'Compare a skill across projects',
+  tool('compare_skill_across_projects', {
     description:
       'One skill in every active project that uses it: invocations, success_rate and average duration per project, most used first. ' +
       'Use it to see where a skill works well and where it does not.',
     input: z.object({ skill }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return ctx.store.read((db) => compareSkill(db, input.skill));
     },
   }),
-  tool({
-    name: 'get_skill_summary',
-    title: 'Skill summary',
+  tool('get_skill_summary', {
     description:
       'A compact overview in one call; start here for "how are my skills doing". For a time window (default the last 30 days): invocations, ' +
       'success_rate, median duration, how many skills and projects, the change against the period of equal length before, the top 5 skills, ' +
@@ -245,18 +189,13 @@ export const TOOLS: readonly ToolDefinition[] = [
       project: project.optional(),
       window: z.enum(WINDOWS).default('30d').describe('The time window of the figures and top skills (default 30d); see get_top_skills.'),
     }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return derived(ctx, (db) =>
         skillSummary(db, { project: input.project, window: input.window, minEvidence: ctx.settings.minEvidence, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
       );
     },
   }),
-  tool({
-    name: 'get_workflow_recommendations',
-    title: 'Workflow recommendations',
+  tool('get_workflow_recommendations', {
     description:
       'What to change in the user\'s skills and workflows, most useful first: each with type, priority (high, medium, low), the skill, a message, ' +
       'a suggested action and the evidence (the numbers behind it). Types: low_success_rate, error_hotspot, high_follow_ups, prefer_workflow_path, ' +
@@ -265,16 +204,11 @@ export const TOOLS: readonly ToolDefinition[] = [
       project: project.optional(),
       limit: z.number().int().min(1).max(500).optional().describe('How many recommendations at most (default: all).'),
     }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return derived(ctx, (db) => recommendations(db, { project: input.project, minEvidence: ctx.settings.minEvidence, limit: input.limit }));
     },
   }),
-  tool({
-    name: 'get_correlated_sessions',
-    title: 'Correlated sessions',
+  tool('get_correlated_sessions', {
     description:
       'Recent sessions, most recent first: the skills used in each (in order of first use) and the workflow events of the same session, with ' +
       'skills completed, workflow nodes completed, total skill and workflow duration, start and end. Sessions without a session id are inferred ' +
@@ -284,16 +218,11 @@ export const TOOLS: readonly ToolDefinition[] = [
       limit: limit(20, 1000, 'sessions'),
       skill: skill.describe('Only sessions that used this skill.').optional(),
     }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return derived(ctx, (db) => sessions(db, { project: input.project, limit: input.limit, skill: input.skill }));
     },
   }),
-  tool({
-    name: 'get_skill_graph',
-    title: 'Skill graph',
+  tool('get_skill_graph', {
     description:
       'Which skills are used together and what follows what. pairs: two skills used in the same sessions, with how many sessions and the lift ' +
       '(above 1: together more often than chance). transitions: from one skill to the next within a session, with count and probability ' +
@@ -303,31 +232,21 @@ export const TOOLS: readonly ToolDefinition[] = [
       min_count: z.number().int().min(1).default(2).describe('Leave out pairs and transitions seen fewer times (default 2).'),
       limit: limit(25, 1000, 'pairs and transitions each'),
     }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     async run(ctx, input) {
       return graphAnswer(await derived(ctx, (db) => skillGraph(db, { project: input.project, minCount: input.min_count, limit: input.limit })));
     },
   }),
-  tool({
-    name: 'health_check',
-    title: 'Health check',
+  tool('health_check', {
     description:
       'Whether the skill metrics database is usable and the data trustworthy: ok, schema_version, active projects, records, the last collection ' +
       '(when, how long, files read, records added, problems), whether the aggregates are fresh, and every current problem [{file, message}] ' +
       '(unreadable files, skipped records, missing project folders). Use it when results look wrong or empty.',
     input: z.object({}),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx) {
       return ctx.store.read((db) => health(db, ctx.settings.displayTimeZone, ctx.settings.sessionGapMinutes));
     },
   }),
-  tool({
-    name: 'recommend_workflow_skills',
-    title: 'Recommend the next skills',
+  tool('recommend_workflow_skills', {
     description:
       'Which skills to use next and in which order, learnt from what usually follows what in the user\'s sessions and how well each skill works. ' +
       'Give the skills used so far (the last one is where the plan continues) and/or a workflow (a workflow path or node name): with a workflow, ' +
@@ -341,9 +260,6 @@ export const TOOLS: readonly ToolDefinition[] = [
       project: project.optional(),
       limit: limit(DEFAULT_NEXT_SKILLS_LIMIT, 50, 'skills to suggest'),
     }),
-    readOnly: true,
-    destructive: false,
-    idempotent: true,
     run(ctx, input) {
       return derived(ctx, (db) =>
         nextSkills(db, { skillsSoFar: input.skills_so_far, workflow: input.workflow, project: input.project, limit: input.limit, minEvidence: ctx.settings.minEvidence }),
@@ -377,8 +293,46 @@ export function toolErrorMessage(err: unknown): string {
  * Validates raw input against the tool's schema and runs it. Throws UsageError with a readable message for
  * bad input; errors of the analytics (unknown project, bad window, database unavailable) pass through.
  */
-export async function runTool(definition: ToolDefinition, ctx: ToolContext, rawInput: unknown): Promise<string> {
+export async function runTool(definition: ToolDefinition, ctx: ToolContext, rawInput: unknown): Promise<{ data: unknown; text: string }> {
   const parsed = definition.input.safeParse(rawInput ?? {});
   if (!parsed.success) throw new UsageError(`Invalid input for ${definition.name}: ${z.prettifyError(parsed.error).replace(/\n+/g, '; ')}`);
-  return resultJson(ctx, await definition.run(ctx, parsed.data));
+  const data = await definition.run(ctx, parsed.data);
+  return { data, text: resultJson(ctx, data) };
+}
+
+/** The JSON schema of a tool's input (without `$schema`), as the editor's manifest declares it. */
+export function inputJsonSchema(definition: ToolDefinition): Record<string, unknown> {
+  const { $schema: _schema, ...schema } = z.toJSONSchema(definition.input, { io: 'input', target: 'draft-07' }) as Record<string, unknown>;
+  return schema;
+}
+
+/** One entry of package.json `contributes.languageModelTools`. */
+export interface LanguageModelToolContribution {
+  name: string;
+  displayName: string;
+  toolReferenceName: string;
+  canBeReferencedInPrompt: boolean;
+  icon: string;
+  userDescription: string;
+  modelDescription: string;
+  tags: string[];
+  inputSchema: Record<string, unknown>;
+}
+
+/**
+ * The editor's language-model tools as package.json declares them, generated from this catalogue (a unit
+ * test keeps the manifest equal to it): the same names with a prefix, the same descriptions and schemas.
+ */
+export function languageModelToolContributions(): LanguageModelToolContribution[] {
+  return TOOLS.map((t) => ({
+    name: `${LM_TOOL_PREFIX}${t.name}`,
+    displayName: `Skill Metrics: ${t.title}`,
+    toolReferenceName: t.name,
+    canBeReferencedInPrompt: true,
+    icon: '$(graph)',
+    userDescription: t.description.slice(0, t.description.indexOf('. ') + 1 || undefined),
+    modelDescription: t.description,
+    tags: ['skill-metrics', t.readOnly ? 'read-only' : 'changes-state'],
+    inputSchema: inputJsonSchema(t),
+  }));
 }
