@@ -31,34 +31,49 @@ let service: MetricsService | undefined;
 
 export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   const started = performance.now();
+  const marks: string[] = [];
+  let lap = started;
+  const mark = (what: string): void => {
+    const now = performance.now();
+    marks.push(`${what} ${(now - lap).toFixed(1)}`);
+    lap = now;
+  };
   const channel = createLogChannel();
   context.subscriptions.push(channel, { dispose: detachLogChannel });
+  mark('log');
 
   const config = new ConfigService();
+  mark('config');
   const viewState = new ViewState(context.workspaceState, config);
+  mark('settings');
   const metrics = (service = new MetricsService(context.globalStorageUri.fsPath, config));
   const projectSync = new ProjectSync(metrics, config, context.globalState);
   const watchers = new ProjectWatchers(metrics);
+  mark('services');
   const trees = {
     topSkills: new TopSkillsTree(metrics, config, viewState),
     projects: new ProjectsTree(metrics),
     recommendations: new RecommendationsTree(metrics, config, viewState),
     sessions: new SessionsTree(metrics, viewState),
   };
+  mark('trees');
   const statusBar = new StatusBar(metrics, config, viewState);
   const documents = new ReportDocuments();
   const panels = new ReportPanels(metrics, config, context.extensionUri);
   const sessionStart = new SessionStartNotifier(metrics, config, context.workspaceState);
+  mark('views');
   // Disposed in reverse: commands and views first, the service (and its events) last.
   context.subscriptions.push(config, viewState, metrics, projectSync, watchers, ...Object.values(trees), statusBar, documents, panels);
   context.subscriptions.push(
     ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, panels, documents, channel }),
   );
   context.subscriptions.push(mirrorContextKeys(metrics), clearStaleFilter(metrics, viewState));
+  mark('commands');
 
   const activationMs = performance.now() - started;
   const duckdbLoadedAtActivation = Object.keys(require.cache).some((file) => /[\\/]@duckdb[\\/]/.test(file));
   log.info(`activated in ${activationMs.toFixed(1)} ms (DuckDB ${duckdbLoadedAtActivation ? 'already loaded!' : 'not loaded yet'}); starting in the background`);
+  log.debug(`activation ms by step: ${marks.join(', ')}`);
 
   const startup = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
     metrics.track(startInBackground(metrics, projectSync, watchers, sessionStart, config, context.globalState)),
@@ -68,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   const exposeInternals = context.extensionMode === vscode.ExtensionMode.Test || context.extensionMode === vscode.ExtensionMode.Development;
   return {
     activationMs,
+    activationSteps: marks.join(', '),
     duckdbLoadedAtActivation,
     whenIdle: async () => {
       await startup;

@@ -34,6 +34,8 @@ export interface SkillMetricsInternals {
 export interface SkillMetricsApi {
   /** How long activate() took, in milliseconds (it only wires things up). */
   readonly activationMs: number;
+  /** Where that time went: "step ms, ...". */
+  readonly activationSteps: string;
   /** Whether the DuckDB binding was already loaded when activate() returned (it should not be). */
   readonly duckdbLoadedAtActivation: boolean;
   /** Resolves when no background work (start-up, collection, aggregation) is queued or running. */

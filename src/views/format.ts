@@ -48,6 +48,22 @@ export function dateTime(date: Date | null | undefined, zone: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Short and relative: "Today 14:05", "Yesterday 09:12", "Nov 19 18:21", "Dec 30, 2025 18:21" (in `zone`). */
+export function shortDateTime(date: Date | null | undefined, zone: string, now: Date = new Date()): string {
+  if (!date) return '–';
+  const p = partsIn(date, zone);
+  const hm = `${p.hour}:${p.minute}`;
+  const today = day(now, zone);
+  const yesterday = day(new Date(now.getTime() - 86_400_000), zone);
+  const d = `${p.year}-${p.month}-${p.day}`;
+  if (d === today) return `Today ${hm}`;
+  if (d === yesterday) return `Yesterday ${hm}`;
+  const monthDay = `${MONTHS[Number(p.month) - 1]} ${Number(p.day)}`;
+  return p.year === today.slice(0, 4) ? `${monthDay} ${hm}` : `${monthDay}, ${p.year} ${hm}`;
+}
+
 /** "14:05:03" in `zone`. */
 export function time(date: Date | null | undefined, zone: string): string {
   if (!date) return '–';

@@ -122,7 +122,7 @@ export function effectivenessHtml(frame: PageFrame, p: EffectivenessPage): strin
     card('Success rate', enough ? fmt.pct(x.success_rate) : 'not enough data', enough ? '' : `${fmt.int(x.total_invocations)} of ${p.minEvidence} invocations needed`, bar(x.success_rate, tone)),
     card('Duration p50', fmt.seconds(x.p50_duration_seconds), `p95 ${fmt.seconds(x.p95_duration_seconds)} · avg ${fmt.seconds(x.avg_duration_seconds)}`),
     card('Follow-ups', `${fmt.num(x.avg_follow_ups, 1)} per use`, `${fmt.pct(x.follow_up_share)} of uses have some`),
-    card('Last used', fmt.dateTime(x.last_used, p.zone), `first ${fmt.dateTime(x.first_used, p.zone)}`),
+    card('Last used', fmt.shortDateTime(x.last_used, p.zone), `first ${fmt.shortDateTime(x.first_used, p.zone)}`),
   ].join('');
   const insights = x.insights.length
     ? `<h2>Insights</h2><ul class="insights">${x.insights.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`

@@ -15,7 +15,14 @@ import { successText } from './trees/topSkillsTree';
 
 const log = logger('session-start');
 
-export const ACTIONS = { dashboard: 'Open Dashboard', recommendations: 'Show Recommendations', never: "Don't Show Again" } as const;
+/** Short labels: three buttons share a notification's width. */
+export const ACTIONS = { dashboard: 'Open Dashboard', recommendations: 'Recommendations', never: "Don't Show Again" } as const;
+
+/** The most useful recommendation that says something the message does not already (a top skill's rate). */
+export function tipFor(recs: Recommendation[], top: TopSkill[]): Recommendation | undefined {
+  const shown = new Set(top.map((s) => s.skill_name));
+  return recs.find((r) => !(r.type === 'well_tuned' && r.skill_name && shown.has(r.skill_name)));
+}
 
 export type SkipReason = 'disabled' | 'shown-today' | 'no-project' | 'no-data';
 
@@ -77,7 +84,7 @@ export class SessionStartNotifier {
       const top = await engine.topSkills({ window: this.config.get('defaultWindow'), project: project!.project_id, limit: 3 });
       const skills = top.length ? top : await engine.topSkills({ window: 'all', project: project!.project_id, limit: 3 });
       const recs = await this.service.withDerived((e) => e.recommendations(project!.project_id));
-      const message = sessionStartMessage(project!.project_name, skills, recs[0], this.config.get('minEvidence'));
+      const message = sessionStartMessage(project!.project_name, skills, tipFor(recs, skills), this.config.get('minEvidence'));
       await this.workspaceState.update(StateKeys.sessionStartLastShown, today);
       const target = { skill: skills[0]?.skill_name, project: project!.project_id };
       void vscode.window.showInformationMessage(message, ACTIONS.dashboard, ACTIONS.recommendations, ACTIONS.never).then(async (action) => {

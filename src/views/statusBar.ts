@@ -103,7 +103,7 @@ export class StatusBar extends Disposable {
         command: Commands.showLog,
       };
     }
-    if (!state.ready) return hidden;
+    if (!state.ready || !state.hasData) return hidden; // nothing to say yet: no item rather than an empty one
     const engine = await this.service.engineOrUndefined();
     if (!engine) return hidden;
     const folder = currentFolder();

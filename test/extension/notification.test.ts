@@ -1,6 +1,6 @@
 /** The session-start notification: what it says, once a day per workspace, and its off switch. */
 import * as assert from 'node:assert/strict';
-import { ACTIONS, sessionStartDecision } from '../../src/views/sessionStart';
+import { ACTIONS, sessionStartDecision, tipFor } from '../../src/views/sessionStart';
 import { eventually, internals, manifest, projectId, setSetting } from './helpers';
 
 const DAY = 86_400_000;
@@ -16,8 +16,13 @@ describe('session-start notification', () => {
     assert.ok(first, 'the start-up ran it');
     // Its last run may be a later one of these tests if they are repeated; the start-up's message is in the log too.
     const engine = await service.engine();
-    const recs = await service.withDerived((e) => e.recommendations(engine.projectIdForPath(manifest().alpha.dir)));
-    const expected = `Skill Metrics · alpha: top skills code-review 92%, test-writer 80%, refactor (not enough data). Tip: ${recs[0]!.message}`;
+    const alphaId = engine.projectIdForPath(manifest().alpha.dir);
+    const recs = await service.withDerived((e) => e.recommendations(alphaId));
+    const top = await engine.topSkills({ window: '30d', project: alphaId, limit: 3 });
+    const tip = tipFor(recs, top);
+    assert.ok(tip, `a tip among ${recs.map((r) => r.type).join(', ')}`);
+    assert.notEqual(tip.type === 'well_tuned' && tip.skill_name === 'code-review', true, 'not a repeat of the first top skill');
+    const expected = `Skill Metrics · alpha: top skills code-review 92%, test-writer 80%, refactor (not enough data). Tip: ${tip.message}`;
     assert.deepEqual(first, { shown: true, message: expected });
   });
 
@@ -51,6 +56,14 @@ describe('session-start notification', () => {
     const { sessionStart, panels } = await internals();
     await sessionStart.handleAction(ACTIONS.dashboard, { skill: 'test-writer', project: await projectId(manifest().alpha.dir) });
     assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: test-writer');
+  });
+
+  it('picks a tip that does not repeat a top skill\'s rate', () => {
+    const rec = (type: string, skill: string) => ({ type, priority: 'low', skill_name: skill, project_id: null, message: `${type} ${skill}`, action: '', evidence: {} }) as never;
+    const top = [{ skill_name: 'a' }, { skill_name: 'b' }] as never[];
+    assert.equal(tipFor([rec('well_tuned', 'a'), rec('try_here', 'z')], top)?.message, 'try_here z');
+    assert.equal(tipFor([rec('well_tuned', 'c')], top)?.message, 'well_tuned c');
+    assert.equal(tipFor([rec('well_tuned', 'a')], top), undefined);
   });
 
   it('decides by setting, day, project and data', () => {

@@ -46,9 +46,9 @@ describe('trees', () => {
       assert.deepEqual(
         review.children!.map((r) => [r.label, r.description]),
         [
-          ['Success rate', '92% · 23 of 25 invocations'],
-          ['Duration', 'p50 32 s · p95 52 s · avg 32 s'],
-          ['Follow-ups', '0.5 per use · 48% of uses have some'],
+          ['Success rate', '92% · 23 of 25'],
+          ['Duration', 'p50 32 s · p95 52 s'],
+          ['Follow-ups', 'avg 0.5 · 48% of uses'],
           ['Top errors', '2 failures'],
           ['Workflow paths', '2 paths'],
         ],
@@ -67,7 +67,7 @@ describe('trees', () => {
       const { trees } = await internals();
       const refactor = row(await trees.topSkills.snapshot(1), 'refactor');
       assert.deepEqual([refactor.children![0]!.label, refactor.children![0]!.description], ['Not enough data', '4 of 5 invocations needed to rate it']);
-      assert.equal(row(refactor.children!, 'Success rate').description, 'not rated · 2 of 4 invocations');
+      assert.equal(row(refactor.children!, 'Success rate').description, 'not rated · 2 of 4');
     });
 
     it('switches the window: only today\'s invocations in "today"', async () => {
@@ -85,6 +85,18 @@ describe('trees', () => {
           [...expected.entries()].sort(),
         );
         assert.equal(trees.topSkills.view.description, 'Today · alpha');
+      } finally {
+        await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
+      }
+    });
+
+    it('says once that the rows under a skill count all time when the window is shorter', async () => {
+      const { trees } = await internals();
+      await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '7d');
+      try {
+        const review = row(await trees.topSkills.snapshot(1), 'code-review');
+        assert.deepEqual([review.children![0]!.label, review.children![0]!.description], ['All time', 'every use counted below']);
+        assert.equal(row(review.children!, 'Success rate').description, '92% · 23 of 25');
       } finally {
         await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
       }
@@ -144,15 +156,16 @@ describe('trees', () => {
       });
       const icons: Record<string, string> = { high: 'flame', medium: 'warning', low: 'info' };
       for (const r of rows) {
-        const priority = r.description!.split(' · ')[0]!;
+        const priority = /^\$\([a-z-]+\) \*\*(high|medium|low) priority\*\*/.exec(r.tooltip!)![1]!;
         assert.equal(r.icon, icons[priority], `${r.label}: icon of ${priority}`);
         assert.equal(r.children![0]!.label, 'Suggested action');
         assert.ok(r.children!.length >= 2, 'the evidence rows follow the action');
         assert.match(r.tooltip!, /\*\*Suggested action:\*\*/);
         assert.match(r.tooltip!, /\| Evidence \| \|/);
       }
-      const wellTuned = rows.find((r) => r.label.startsWith('code-review succeeds in 92% of 25 invocations'));
+      const wellTuned = rows.find((r) => r.label === 'code-review is well tuned');
       assert.ok(wellTuned, `a well-tuned note for code-review in [${labels(rows).join(' | ')}]`);
+      assert.match(wellTuned.description!, /^code-review succeeds in 92% of 25 invocations/);
       assert.equal(wellTuned.command, 'skillMetrics.analyzeEffectiveness');
       assert.equal(wellTuned.commandArgs![0], 'code-review');
       assert.equal(row(wellTuned.children!, 'Success rate').description, '92%');
@@ -166,8 +179,9 @@ describe('trees', () => {
       // alpha: 39 invocations without session ids, in bursts of three 5 minutes apart, 3 hours between bursts.
       assert.equal(rows.length, 13);
       assert.ok(rows.every((r) => / · 10m 00s · inferred$/.test(r.description!)), rows.map((r) => r.description).join(' | '));
-      const starts = rows.map((r) => r.label);
+      const starts = rows.map((r) => /\| Start \| ([^|]+) \|/.exec(r.tooltip!)![1]!.trim());
       assert.deepEqual(starts, [...starts].sort().reverse(), 'most recent first');
+      assert.match(rows[0]!.label, /^(Today|Yesterday) \d\d:\d\d$/);
       const newest = rows[0]!.children!;
       assert.deepEqual(labels(newest), ['code-review', 'code-review', 'code-review']);
       assert.ok(newest.every((r) => /^\d\d:\d\d:\d\d · completed · \d+ s · (daily|comprehensive)$/.test(r.description!)), newest.map((r) => r.description).join(' | '));

@@ -29,6 +29,34 @@ const TYPE_LABELS: Record<string, string> = {
   well_tuned: 'Well tuned',
 };
 
+/** A short title for the tree row (the message is the description and the tooltip). */
+export function recommendationTitle(r: Pick<Recommendation, 'type' | 'skill_name' | 'message' | 'evidence'>): string {
+  const skill = r.skill_name;
+  if (!skill) return r.message;
+  switch (r.type) {
+    case 'low_success_rate':
+      return `Review ${skill}`;
+    case 'error_hotspot':
+      return `Error hotspot in ${skill}`;
+    case 'high_follow_ups':
+      return `Refine ${skill}`;
+    case 'prefer_workflow_path':
+      return `Better path for ${skill}`;
+    case 'declining':
+      return `${skill} is declining`;
+    case 'try_here':
+      return `Try ${skill} here`;
+    case 'usual_successor':
+      return typeof r.evidence.to === 'string' ? `${r.evidence.to} after ${skill}` : `What follows ${skill}`;
+    case 'stale':
+      return `${skill} is stale`;
+    case 'well_tuned':
+      return `${skill} is well tuned`;
+    default:
+      return r.message;
+  }
+}
+
 export function typeLabel(type: string): string {
   return TYPE_LABELS[type] ?? type.replace(/_/g, ' ');
 }
@@ -63,12 +91,13 @@ export class RecommendationNode extends TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const r = this.rec;
-    const item = new vscode.TreeItem(r.message, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(recommendationTitle(r), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `rec:${this.index}:${r.type}:${r.skill_name ?? ''}:${r.project_id ?? ''}`;
     const [icon, color] = PRIORITY_ICONS[r.priority] ?? PRIORITY_ICONS.low;
     item.iconPath = themeIcon(icon, color);
     const project = this.projectName(r.project_id);
-    item.description = [`${r.priority}`, typeLabel(r.type), project].filter(Boolean).join(' · ');
+    item.description = project ? `${project} · ${r.message}` : r.message;
+    item.accessibilityInformation = { label: `${r.priority} priority: ${r.message}` };
     item.contextValue = r.skill_name ? ContextValues.recommendationForSkill : ContextValues.recommendation;
     if (r.skill_name) {
       item.command = {

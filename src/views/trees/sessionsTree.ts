@@ -24,7 +24,7 @@ export class SessionNode extends TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const s = this.session;
-    const item = new vscode.TreeItem(fmt.dateTime(s.start_time, this.zone), vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(fmt.shortDateTime(s.start_time, this.zone), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `session:${s.project_id}:${s.session_id}`;
     const span = s.end_time ? fmt.seconds((s.end_time.getTime() - s.start_time.getTime()) / 1000) : undefined;
     const skills = s.skills_used.length;

@@ -67,29 +67,37 @@ export class SkillNode extends TreeNode {
   }
 }
 
-/** The rows under a skill (all time: the effectiveness figures of the skill in the project filter). */
+/**
+ * The rows under a skill: the effectiveness figures of the skill in the project filter. They cover all
+ * time; when the view shows a shorter window a first row says so.
+ */
 export function skillDetails(e: Effectiveness, minEvidence: number, markAllTime: boolean): TreeNode[] {
-  const allTime = markAllTime ? ' (all time)' : '';
   const rows: TreeNode[] = [];
   const open: vscode.Command = { command: Commands.analyzeEffectiveness, title: 'Analyze Skill Effectiveness', arguments: [e.skill_name] };
+  if (markAllTime) {
+    rows.push(new InfoNode('All time', 'every use counted below', themeIcon('history'), {
+      contextValue: ContextValues.skillDetail,
+      tooltip: 'The rows below count every invocation of this skill, not only those in the time window of the view.',
+    }));
+  }
   if (!e.enough_evidence) {
     rows.push(new InfoNode('Not enough data', `${fmt.int(e.total_invocations)} of ${minEvidence} invocations needed to rate it`, themeIcon('info'), { contextValue: ContextValues.skillDetail }));
   }
   rows.push(
-    new InfoNode(
-      'Success rate',
-      `${e.enough_evidence ? fmt.pct(e.success_rate) : 'not rated'} · ${fmt.int(e.completed_invocations)} of ${fmt.plural(e.total_invocations, 'invocation')}${allTime}`,
-      themeIcon('pass'),
-      { command: open, contextValue: ContextValues.skillDetail },
-    ),
-    new InfoNode('Duration', `p50 ${fmt.seconds(e.p50_duration_seconds)} · p95 ${fmt.seconds(e.p95_duration_seconds)} · avg ${fmt.seconds(e.avg_duration_seconds)}${allTime}`, themeIcon('watch'), {
+    new InfoNode('Success rate', `${e.enough_evidence ? fmt.pct(e.success_rate) : 'not rated'} · ${fmt.int(e.completed_invocations)} of ${fmt.int(e.total_invocations)}`, themeIcon('pass'), {
       command: open,
       contextValue: ContextValues.skillDetail,
-      tooltip: 'Durations of completed invocations whose duration is known.',
+      tooltip: `${fmt.int(e.completed_invocations)} of ${fmt.plural(e.total_invocations, 'invocation')} completed`,
     }),
-    new InfoNode('Follow-ups', `${fmt.num(e.avg_follow_ups, 1)} per use · ${fmt.pct(e.follow_up_share)} of uses have some${allTime}`, themeIcon('reply'), {
+    new InfoNode('Duration', `p50 ${fmt.seconds(e.p50_duration_seconds)} · p95 ${fmt.seconds(e.p95_duration_seconds)}`, themeIcon('watch'), {
       command: open,
       contextValue: ContextValues.skillDetail,
+      tooltip: `Completed invocations with a known duration: median ${fmt.seconds(e.p50_duration_seconds)}, 95th percentile ${fmt.seconds(e.p95_duration_seconds)}, mean ${fmt.seconds(e.avg_duration_seconds)}.`,
+    }),
+    new InfoNode('Follow-ups', `avg ${fmt.num(e.avg_follow_ups, 1)} · ${fmt.pct(e.follow_up_share)} of uses`, themeIcon('reply'), {
+      command: open,
+      contextValue: ContextValues.skillDetail,
+      tooltip: `${fmt.num(e.avg_follow_ups, 2)} follow-up actions per invocation on average; ${fmt.pct(e.follow_up_share)} of invocations had at least one.`,
     }),
   );
   rows.push(
