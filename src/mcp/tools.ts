@@ -295,7 +295,10 @@ export function toolErrorMessage(err: unknown): string {
  */
 export async function runTool(definition: ToolDefinition, ctx: ToolContext, rawInput: unknown): Promise<{ data: unknown; text: string }> {
   const parsed = definition.input.safeParse(rawInput ?? {});
-  if (!parsed.success) throw new UsageError(`Invalid input for ${definition.name}: ${z.prettifyError(parsed.error).replace(/\n+/g, '; ')}`);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+    throw new UsageError(`Invalid input for ${definition.name}: ${issues.join('; ')}`);
+  }
   const data = await definition.run(ctx, parsed.data);
   return { data, text: resultJson(ctx, data) };
 }

@@ -66,9 +66,12 @@ describe('mcp: the tool catalogue', () => {
     });
 
     it('refuses bad input with a readable message', async () => {
-      await assert.rejects(runTool(findTool('get_top_skills')!, ctx, { limit: 'ten' }), (err: Error) =>
-        err instanceof UsageError && /^Invalid input for get_top_skills: .*expected number.*limit/.test(err.message));
-      await assert.rejects(runTool(findTool('analyze_skill_effectiveness')!, ctx, undefined), /Invalid input for analyze_skill_effectiveness: .*skill/);
+      await assert.rejects(runTool(findTool('get_top_skills')!, ctx, { limit: 'ten', window: 'fortnight' }), (err: Error) =>
+        err instanceof UsageError &&
+        err.message === 'Invalid input for get_top_skills: limit: Invalid input: expected number, received string; window: Invalid option: expected one of "all"|"today"|"7d"|"30d"|"daily"|"weekly"|"monthly"');
+      await assert.rejects(runTool(findTool('analyze_skill_effectiveness')!, ctx, undefined), {
+        message: 'Invalid input for analyze_skill_effectiveness: skill: Invalid input: expected string, received undefined',
+      });
     });
 
     it('makes derived data fresh through the caller when it says how', async () => {
