@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { describeError, logger } from './common/log';
 import type { SkillMetricsApi, SkillMetricsInternals } from './views/api';
+import { registerAgentTools } from './views/agentTools';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/config';
 import { ContextKeys, StateKeys } from './views/constants';
@@ -68,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
     ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, panels, documents, channel }),
   );
   context.subscriptions.push(mirrorContextKeys(metrics), clearStaleFilter(metrics, viewState));
+  context.subscriptions.push(...registerAgentTools({ service: metrics, config, projectSync, extensionPath: context.extensionPath, version: context.extension.packageJSON.version }));
   mark('commands');
 
   const activationMs = performance.now() - started;

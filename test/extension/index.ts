@@ -12,6 +12,7 @@ const SUITES = [
   'live.test.js',
   'settings.test.js',
   'notification.test.js',
+  'agentTools.test.js',
 ];
 
 export async function run(): Promise<void> {

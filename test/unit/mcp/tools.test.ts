@@ -1,12 +1,13 @@
 /** The tool catalogue in-process: names and flags, input validation, confirmations, error wording. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../../src/analytics/store';
 import { UsageError } from '../../../src/common/errors';
 import { resolveSettings } from '../../../src/common/settings';
 import { TOOL_INFO, TOOL_NAMES, describeChange } from '../../../src/mcp/toolInfo';
 import type { ToolContext } from '../../../src/mcp/tools';
-import { TOOLS, findTool, inputJsonSchema, runTool, toolErrorMessage } from '../../../src/mcp/tools';
+import { TOOLS, findTool, inputJsonSchema, languageModelToolContributions, runTool, toolErrorMessage } from '../../../src/mcp/tools';
 import { cli, handBuilt, many, tempDir } from '../helpers';
 
 describe('mcp: the tool catalogue', () => {
@@ -21,6 +22,17 @@ describe('mcp: the tool catalogue', () => {
     }
     assert.equal(findTool('get_top_skills')?.title, 'Top skills');
     assert.equal(findTool('drop_database'), undefined);
+  });
+
+  it("package.json declares the editor's language-model tools exactly as the catalogue defines them", () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+      contributes: { languageModelTools: unknown[]; mcpServerDefinitionProviders: { id: string }[] };
+      dependencies: Record<string, string>;
+    };
+    // After changing a tool: regenerate the manifest entries from languageModelToolContributions().
+    assert.deepEqual(manifest.contributes.languageModelTools, languageModelToolContributions());
+    assert.deepEqual(manifest.contributes.mcpServerDefinitionProviders.map((p) => p.id), ['skillMetrics.mcpServer']);
+    assert.match(manifest.dependencies['@modelcontextprotocol/sdk'] ?? '', /^\d+\.\d+\.\d+$/, 'an exact version');
   });
 
   it('says what a state-changing tool is about to do, and nothing for one that only reads', () => {
