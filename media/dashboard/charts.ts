@@ -148,7 +148,7 @@ export function usageOption(u: UsagePayload, t: Theme, stacked = true): Option {
   const hasOther = stacked && u.other.some((v) => v > 0);
   return {
     ...base(t),
-    grid: { left: 8, right: 12, top: names.length > 1 ? 34 : 12, bottom: 4, containLabel: true },
+    grid: { left: 8, right: 12, top: names.length > 1 ? 34 : 12, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     legend: names.length > 1 ? { top: 0, left: 0, type: 'scroll', icon: 'roundRect', itemWidth: 10, itemHeight: 10, textStyle: { color: t.fg }, pageIconColor: t.fg, pageTextStyle: { color: t.muted } } : undefined,
     tooltip: tooltip(t, {
       trigger: 'axis',
@@ -174,7 +174,7 @@ export function usageOption(u: UsagePayload, t: Theme, stacked = true): Option {
         itemStyle: { color: t.palette[i % t.palette.length], borderRadius: stacked && i === u.series.length - 1 && !hasOther ? [2, 2, 0, 0] : 0 },
         cursor: 'pointer',
       })),
-      ...(hasOther ? [{ name: 'other', type: 'bar', stack: 'usage', data: u.other, barMaxWidth: 26, itemStyle: { color: t.muted, opacity: 0.45, borderRadius: [2, 2, 0, 0] }, emphasis: { focus: 'series' }, cursor: 'default' }] : []),
+      ...(hasOther ? [{ name: 'other', type: 'bar', stack: 'usage', data: u.other, barMaxWidth: 26, itemStyle: { color: t.muted, opacity: 0.35, borderRadius: [2, 2, 0, 0] }, emphasis: { focus: 'series' }, cursor: 'default' }] : []),
     ],
   };
 }
@@ -183,7 +183,7 @@ export function usageOption(u: UsagePayload, t: Theme, stacked = true): Option {
 export function successOption(rows: DurationRow[], t: Theme, minEvidence: number): Option {
   return {
     ...base(t),
-    grid: { left: 8, right: 44, top: 8, bottom: 4, containLabel: true },
+    grid: { left: 8, right: 44, top: 8, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: tooltip(t, {
       trigger: 'item',
       formatter: (p: { dataIndex: number }) => {
@@ -209,7 +209,7 @@ export function successOption(rows: DurationRow[], t: Theme, minEvidence: number
 export function durationsOption(rows: DurationRow[], t: Theme): Option {
   return {
     ...base(t),
-    grid: { left: 8, right: 16, top: 30, bottom: 4, containLabel: true },
+    grid: { left: 8, right: 16, top: 30, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     legend: { top: 0, left: 0, icon: 'roundRect', itemWidth: 10, itemHeight: 10, textStyle: { color: t.fg }, data: ['p50', 'p95'] },
     tooltip: tooltip(t, {
       trigger: 'axis',
@@ -234,7 +234,7 @@ export function matrixOption(m: MatrixPayload, t: Theme): Option {
   const max = Math.max(1, ...m.cells.map((c) => c.total));
   return {
     ...base(t),
-    grid: { left: 8, right: 12, top: 8, bottom: 48, containLabel: true },
+    grid: { left: 8, right: 12, top: 8, bottom: 48, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: tooltip(t, {
       trigger: 'item',
       formatter: (p: { data: number[] }) => {
@@ -260,7 +260,15 @@ export function matrixOption(m: MatrixPayload, t: Theme): Option {
 }
 
 /** Skills used in the same sessions: nodes are skills, edges pairs (width: sessions, tooltip: lift). */
-export function graphOption(g: GraphPayload, t: Theme): Option {
+export function graphOption(graph: GraphPayload, t: Theme, maxNodes = 16): Option {
+  const total = new Map<string, number>();
+  for (const p of graph.pairs) {
+    total.set(p.a, (total.get(p.a) ?? 0) + p.sessions);
+    total.set(p.b, (total.get(p.b) ?? 0) + p.sessions);
+  }
+  // The most connected skills only: a readable circle, not a hairball (the table lists every pair).
+  const keep = new Set([...total.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, maxNodes).map(([k]) => k));
+  const g = { ...graph, pairs: graph.pairs.filter((p) => keep.has(p.a) && keep.has(p.b)) };
   const weight = new Map<string, number>();
   for (const p of g.pairs) {
     weight.set(p.a, (weight.get(p.a) ?? 0) + p.sessions);
@@ -285,14 +293,19 @@ export function graphOption(g: GraphPayload, t: Theme): Option {
     }),
     series: [{
       type: 'graph',
-      layout: 'force',
+      // Circular: deterministic, and no label runs off the chart (a force layout does both).
+      layout: 'circular',
+      circular: { rotateLabel: true },
+      left: 130,
+      right: 130,
+      top: 110,
+      bottom: 110,
       roam: false,
       draggable: false,
       cursor: 'pointer',
-      force: { repulsion: 220, edgeLength: [50, 150], gravity: 0.12, layoutAnimation: false },
-      label: { show: true, position: 'right', color: t.fg, fontSize: t.fontSize - 2 },
+      label: { show: true, position: 'outside', color: t.fg, fontSize: t.fontSize - 2, formatter: (p: { name: string }) => (p.name.length > 17 ? `${p.name.slice(0, 16)}…` : p.name) },
       emphasis: { focus: 'adjacency', lineStyle: { width: 4 } },
-      lineStyle: { color: t.lines, opacity: 0.7, curveness: 0.1 },
+      lineStyle: { color: t.lines, opacity: 0.6, curveness: 0.25 },
       data: nodes,
       links: g.pairs.map((p) => ({ source: p.a, target: p.b, sessions: p.sessions, lift: p.lift, lineStyle: { width: 1 + 5 * (p.sessions / maxS) } })),
     }],
@@ -303,7 +316,7 @@ export function graphOption(g: GraphPayload, t: Theme): Option {
 export function barListOption(items: { label: string; value: number; color?: string; tip?: [string, string][]; display?: string }[], t: Theme, valueFormat: (v: number) => string = int): Option {
   return {
     ...base(t),
-    grid: { left: 8, right: 56, top: 6, bottom: 4, containLabel: true },
+    grid: { left: 8, right: 56, top: 6, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: tooltip(t, {
       trigger: 'item',
       formatter: (p: { dataIndex: number }) => {
@@ -356,7 +369,7 @@ export function timelineOption(tl: TimelinePayload, t: Theme, zone: string): Opt
   }));
   return {
     ...base(t),
-    grid: { left: 8, right: 16, top: 8, bottom: 4, containLabel: true },
+    grid: { left: 8, right: 16, top: 8, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: tooltip(t, {
       trigger: 'item',
       formatter: (p: { data: { inv?: TimelinePayload['invocations'][number]; ev?: TimelinePayload['events'][number] } }) => {
@@ -377,12 +390,12 @@ export function timelineOption(tl: TimelinePayload, t: Theme, zone: string): Opt
         cursor: 'pointer',
         encode: { x: [1, 2], y: 0 },
         data: bars,
-        renderItem: (_params: unknown, api: { value: (i: number) => number; coord: (v: number[]) => number[]; size: (v: number[]) => number[]; style: () => Record<string, unknown> }) => {
+        renderItem: (_params: unknown, api: { value: (i: number) => number; coord: (v: number[]) => number[]; size: (v: number[]) => number[]; visual: (k: string) => unknown }) => {
           const y = api.value(0);
           const start = api.coord([api.value(1), y]);
           const end = api.coord([api.value(2), y]);
           const h = api.size([0, 1])[1]! * 0.5;
-          return { type: 'rect', shape: { x: start[0], y: start[1]! - h / 2, width: Math.max(4, end[0]! - start[0]!), height: h, r: 2 }, style: api.style() };
+          return { type: 'rect', shape: { x: start[0], y: start[1]! - h / 2, width: Math.max(4, end[0]! - start[0]!), height: h, r: 2 }, style: { fill: api.visual('color') } };
         },
       },
       { type: 'scatter', name: 'workflow', data: events, z: 3 },

@@ -64,7 +64,8 @@ export function readTheme(): Theme {
     lines,
     grid: highContrast ? lines : read(style, '--vscode-editorWidget-border', lines),
     focus: read(style, '--vscode-focusBorder', blue),
-    font: read(style, '--vscode-font-family', 'system-ui, sans-serif'),
+    // Single quotes: the exported SVG carries the font in an attribute, where a double quote would end it.
+    font: read(style, '--vscode-font-family', 'system-ui, sans-serif').replace(/"/g, "'"),
     fontSize: Number.parseFloat(read(style, '--vscode-font-size', '13')) || 13,
     blue,
     red,

@@ -113,7 +113,7 @@ try {
 
   await check('the palette command opens the dashboard with the key figures of every project (all time)', async () => {
     // The command shows in the palette once there is data: wait for the first collection.
-    await eventually(async () => assert.ok((await wb.statusBarTexts()).some((t) => t.includes('%')), (await wb.statusBarTexts()).join(' | ')), { timeout: 60_000 });
+    await eventually(async () => assert.ok((await wb.statusBarTexts()).some((t) => t.includes('%')), (await wb.statusBarTexts()).join(' | ')), { timeout: 120_000 });
     await wb.runCommand('Skill Metrics: Open Dashboard');
     const tab = page.locator('.tab', { hasText: 'Skill Metrics' }).first();
     await tab.waitFor({ timeout: 15_000 });
@@ -219,7 +219,7 @@ try {
         await sleep(300);
         assert.equal(await input.inputValue(), file);
       }, { timeout: 5000 });
-      await page.locator('.quick-input-widget .monaco-button', { hasText: 'Export' }).first().click();
+      await page.locator('.quick-input-widget .monaco-button', { hasText: /^(OK|Export)$/ }).first().click();
       await input.waitFor({ state: 'hidden', timeout: 5000 });
       await eventually(async () => assert.ok(fs.existsSync(file) && fs.statSync(file).size > 0, `${file} not written; the webview says: ${await wb.webviewFrame().locator('#status').innerText().catch(() => '')}`));
     };

@@ -45,11 +45,15 @@ export async function projectOptions(store: Store): Promise<ProjectOption[]> {
 }
 
 /** Resolves the filters: the range in the display zone, and the project (dropped when it is no longer active). */
-async function resolveScope(store: Store, filters: Filters, projects: ProjectOption[], ctx: ViewContext): Promise<{ scope: Scope; range: TimeRange; project?: string }> {
+async function resolveScope(store: Store, filters: Filters, ctx: ViewContext): Promise<{ scope: Scope; range: TimeRange; project?: string; projects: ProjectOption[] }> {
   const custom = filters.range === 'custom';
-  const range = await store.read((db) =>
-    resolveRange(db, { window: custom ? 'all' : filters.range, since: custom ? filters.since : undefined, until: custom ? filters.until : undefined, now: ctx.now }),
-  );
+  // Both at once: every later query needs the range and a project that is still active.
+  const [projects, range] = await Promise.all([
+    projectOptions(store),
+    store.read((db) =>
+      resolveRange(db, { window: custom ? 'all' : filters.range, since: custom ? filters.since : undefined, until: custom ? filters.until : undefined, now: ctx.now }),
+    ),
+  ]);
   const project = filters.project ? projects.find((p) => p.id === filters.project) : undefined;
   let label = RANGE_LABELS[filters.range];
   if (custom) label = `${filters.since ?? '…'} to ${filters.until ?? '…'}`;
@@ -57,6 +61,7 @@ async function resolveScope(store: Store, filters: Filters, projects: ProjectOpt
     scope: { projectId: project?.id ?? null, projectName: project?.name ?? null, from: ms(range.from), to: ms(range.to), label, zone: ctx.zone },
     range,
     project: project?.id,
+    projects,
   };
 }
 
@@ -74,8 +79,7 @@ export async function overviewPayload(
   ctx: ViewContext,
 ): Promise<OverviewPayload> {
   const started = performance.now();
-  const projects = await projectOptions(store);
-  const { scope, range, project } = await resolveScope(store, filters, projects, ctx);
+  const { scope, range, project, projects } = await resolveScope(store, filters, ctx);
   const now = ctx.now;
   const [figures, usage, top, durations, matrix, graph, trendRows, hotspots, recs, recent] = await Promise.all([
     store.read((db) => keyFigures(db, { project, from: range.from, to: range.to, now })),
@@ -142,8 +146,7 @@ export async function skillPayload(
   ctx: ViewContext,
 ): Promise<SkillPayload> {
   const started = performance.now();
-  const projects = await projectOptions(store);
-  const { scope, range, project } = await resolveScope(store, filters, projects, ctx);
+  const { scope, range, project, projects } = await resolveScope(store, filters, ctx);
   const [eff, compare, usage, trendRows, graph, recs, recent] = await Promise.all([
     store.read((db) => effectiveness(db, skill, { project, minEvidence: ctx.minEvidence })),
     store.read((db) => compareSkill(db, skill)),

@@ -424,6 +424,13 @@ function topSkillsTable(rows: TopSkillRow[], usageLabels: string[]): HTMLElement
   );
 }
 
+/** A probability as a small bar and a percent (the bar's width through the CSSOM, which the CSP allows). */
+function probability(p: number): HTMLElement {
+  const fill = h('span', { class: 'pbar-fill' });
+  fill.style.width = `${Math.round(p * 100)}%`;
+  return h('span', { class: 'prob' }, h('span', { class: 'pbar', 'aria-hidden': 'true' }, fill), pct(p));
+}
+
 function rateClass(rate: number | null): string {
   if (rate === null) return '';
   return rate < RULES.lowSuccessRate ? 'bad' : rate > RULES.highSuccessRate ? 'good' : 'warn';
@@ -441,7 +448,7 @@ function trendsList(rows: TrendRow[], weeks: string[]): HTMLElement {
             activatable(h('div', { class: 'trend-row' },
               h('span', { class: 'skill-name' }, r.skill),
               miniBars(r.counts, `${r.skill} per week, ${span}: ${r.counts.join(', ')}`),
-              h('span', { class: 'num muted' }, dir === 'stale' ? `last ${ago(r.lastUsed)}` : r.relativeChange !== null ? signedPct(r.relativeChange) : ''),
+              h('span', { class: 'num muted' }, dir === 'stale' ? `last ${ago(r.lastUsed)}` : r.slopePerWeek !== null ? `${r.slopePerWeek > 0 ? '+' : '−'}${Math.abs(r.slopePerWeek).toFixed(1)}/week` : ''),
             ), `${r.skill}, ${label.toLowerCase()}: ${r.counts.join(', ')} per week. Open the skill.`, () => openSkill(r.skill)))))
         : h('p', { class: 'muted small' }, dir === 'stale' ? 'None.' : 'None with a clear direction.'),
     );
@@ -459,7 +466,7 @@ function recommendationsList(rows: RecommendationRow[]): HTMLElement {
       h('span', { class: 'rec-message' }, r.message),
     ),
     h('div', { class: 'rec-action' }, icon('lightbulb'), ' ', r.action,
-      r.skill ? h('button', { type: 'button', class: 'link', onclick: () => openSkill(r.skill!) }, `Open ${r.skill}`) : null),
+      r.skill && !(state.page.kind === 'skill' && state.page.skill === r.skill) ? h('button', { type: 'button', class: 'link', onclick: () => openSkill(r.skill!) }, `Open ${r.skill}`) : null),
     h('dl', { class: 'evidence', 'aria-label': 'Evidence' }, ...r.evidence.flatMap((e) => [h('dt', {}, e.label), h('dd', {}, e.value)])),
   )));
 }
@@ -559,14 +566,14 @@ function renderOverview(p: OverviewPayload): void {
       card({
         id: 'graph', title: 'Skills used together', subtitle: 'All time · sessions that used both (edge width) and lift (tooltip)', exports: ['png', 'svg', 'csv'],
         body: p.graph.pairs.length
-          ? chartBox('graph', `Network graph of ${p.graph.pairs.length} skill pairs used in the same sessions; strongest: ${p.graph.pairs.slice(0, 3).map((x) => `${x.a} and ${x.b} (${x.sessions} sessions)`).join(', ')}.`, 'lg', (t) => graphOption(p.graph, t), (c) => (c.componentType === 'series' && (c as { dataType?: string }).dataType === 'node' && c.name ? { kind: 'skill', skill: c.name } : undefined))
+          ? chartBox('graph', `Network graph of ${p.graph.pairs.length} skill pairs used in the same sessions; strongest: ${p.graph.pairs.slice(0, 3).map((x) => `${x.a} and ${x.b} (${x.sessions} sessions)`).join(', ')}.`, 'lg', (t) => graphOption(p.graph, t), (c) => (c.componentType === 'series' && (c as { dataType?: string }).dataType === 'node' && c.name ? { kind: 'skill', skill: c.name } : undefined), 480)
           : h('p', { class: 'muted' }, 'No two skills were used in the same session at least twice.'),
         table: table('Skill pairs', ['Skills', 'Sessions', 'Lift'], p.graph.pairs.map((x) => [`${x.a} + ${x.b}`, int(x.sessions), x.lift.toFixed(2)]), { numeric: [1, 2] }),
       }),
       card({
         id: 'transitions', title: 'What follows what', subtitle: 'All time · the next skill within a session', exports: ['csv'],
         body: p.graph.transitions.length
-          ? table('Transitions', ['From', 'To', 'Times', 'Probability'], p.graph.transitions.slice(0, 14).map((x) => [x.from, x.to, int(x.count), h('span', { class: 'prob' }, h('meter', { min: '0', max: '1', value: String(x.probability), 'aria-hidden': 'true' }), pct(x.probability))]), { numeric: [2, 3], rowAction: (i) => [`Open ${p.graph.transitions[i]!.from}`, () => openSkill(p.graph.transitions[i]!.from)] })
+          ? table('Transitions', ['From', 'To', 'Times', 'Probability'], p.graph.transitions.slice(0, 14).map((x) => [x.from, x.to, int(x.count), probability(x.probability)]), { numeric: [2, 3], rowAction: (i) => [`Open ${p.graph.transitions[i]!.from}`, () => openSkill(p.graph.transitions[i]!.from)] })
           : h('p', { class: 'muted' }, 'No skill followed another at least twice.'),
       }),
       card({ id: 'trends', title: 'Trends', subtitle: `Weekly use over the last ${p.trends.weeks.length} complete weeks`, exports: ['csv'], body: trendsList(p.trends.rows, p.trends.weeks) }),
