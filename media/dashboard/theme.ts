@@ -3,6 +3,8 @@
  * dark, high contrast). Charts are re-rendered when the theme changes (body class / variables).
  */
 
+import { opaque } from './colors';
+
 export interface Theme {
   kind: 'light' | 'dark' | 'hc-dark' | 'hc-light';
   highContrast: boolean;
@@ -31,6 +33,10 @@ function read(style: CSSStyleDeclaration, name: string, fallback: string): strin
   return v || fallback;
 }
 
+function opaqueRead(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  return opaque(read(style, name, fallback));
+}
+
 export function readTheme(): Theme {
   const style = getComputedStyle(document.body);
   const cls = document.body.classList;
@@ -45,12 +51,12 @@ export function readTheme(): Theme {
   const fg = read(style, '--vscode-foreground', dark ? '#cccccc' : '#3b3b3b');
   const chartFg = read(style, '--vscode-charts-foreground', fg);
   const lines = read(style, '--vscode-charts-lines', dark ? 'rgba(204,204,204,0.5)' : 'rgba(59,59,59,0.5)');
-  const blue = read(style, '--vscode-charts-blue', '#3794ff');
-  const red = read(style, '--vscode-charts-red', '#f14c4c');
-  const green = read(style, '--vscode-charts-green', '#89d185');
-  const yellow = read(style, '--vscode-charts-yellow', '#cca700');
-  const orange = read(style, '--vscode-charts-orange', '#d18616');
-  const purple = read(style, '--vscode-charts-purple', '#b180d7');
+  const blue = opaqueRead(style, '--vscode-charts-blue', '#3794ff');
+  const red = opaqueRead(style, '--vscode-charts-red', '#f14c4c');
+  const green = opaqueRead(style, '--vscode-charts-green', '#89d185');
+  const yellow = opaqueRead(style, '--vscode-charts-yellow', '#cca700');
+  const orange = opaqueRead(style, '--vscode-charts-orange', '#d18616');
+  const purple = opaqueRead(style, '--vscode-charts-purple', '#b180d7');
   const highContrast = kind.startsWith('hc');
   const border = read(style, '--vscode-contrastBorder', '') || read(style, '--vscode-widget-border', '') || read(style, '--vscode-editorWidget-border', lines);
   return {
