@@ -32,6 +32,7 @@ let service: MetricsService | undefined;
 
 export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const marks: string[] = [];
   let lap = started;
   const mark = (what: string): void => {
@@ -69,12 +70,22 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
     ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, panels, documents, channel }),
   );
   context.subscriptions.push(mirrorContextKeys(metrics), clearStaleFilter(metrics, viewState));
+  // A new retention applies at once, not only at the next start.
+  context.subscriptions.push(
+    config.onDidChange((c) => {
+      if (c.changed('retentionDays')) void metrics.track(startup.then(() => applyRetention(metrics, config, context.globalState, true)));
+    }),
+  );
   context.subscriptions.push(...registerAgentTools({ service: metrics, config, projectSync, extensionPath: context.extensionPath, version: context.extension.packageJSON.version }));
   mark('commands');
 
   const activationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  const activationCpuMs = (cpu.user + cpu.system) / 1000;
   const duckdbLoadedAtActivation = Object.keys(require.cache).some((file) => /[\\/]@duckdb[\\/]/.test(file));
-  log.info(`activated in ${activationMs.toFixed(1)} ms (DuckDB ${duckdbLoadedAtActivation ? 'already loaded!' : 'not loaded yet'}); starting in the background`);
+  log.info(
+    `activated in ${activationMs.toFixed(1)} ms (${activationCpuMs.toFixed(1)} ms CPU; DuckDB ${duckdbLoadedAtActivation ? 'already loaded!' : 'not loaded yet'}); starting in the background`,
+  );
   log.debug(`activation ms by step: ${marks.join(', ')}`);
 
   const startup = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
@@ -85,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   const exposeInternals = context.extensionMode === vscode.ExtensionMode.Test || context.extensionMode === vscode.ExtensionMode.Development;
   return {
     activationMs,
+    activationCpuMs,
     activationSteps: marks.join(', '),
     duckdbLoadedAtActivation,
     whenIdle: async () => {
@@ -119,12 +131,12 @@ async function startInBackground(
   }
 }
 
-/** Deletes records older than `skillMetrics.retentionDays` (when set) once a day. */
-async function applyRetention(metrics: MetricsService, config: ConfigService, globalState: vscode.Memento): Promise<void> {
+/** Deletes records older than `skillMetrics.retentionDays` (when set) once a day, or now when `force`. */
+async function applyRetention(metrics: MetricsService, config: ConfigService, globalState: vscode.Memento, force = false): Promise<void> {
   const days = config.get('retentionDays');
   if (!days) return;
   const today = fmt.day(new Date(), 'UTC');
-  if (globalState.get<string>(StateKeys.lastRetentionRun) === today) return;
+  if (!force && globalState.get<string>(StateKeys.lastRetentionRun) === today) return;
   try {
     const result = await metrics.exclusive((engine) => engine.cleanup(days));
     await globalState.update(StateKeys.lastRetentionRun, today);

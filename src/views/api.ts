@@ -34,6 +34,8 @@ export interface SkillMetricsInternals {
 export interface SkillMetricsApi {
   /** How long activate() took, in milliseconds (it only wires things up). */
   readonly activationMs: number;
+  /** CPU time of the extension host process during activate() (wall time minus waiting for a core). */
+  readonly activationCpuMs: number;
   /** Where that time went: "step ms, ...". */
   readonly activationSteps: string;
   /** Whether the DuckDB binding was already loaded when activate() returned (it should not be). */

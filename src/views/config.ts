@@ -59,8 +59,12 @@ export interface ConfigChange {
   coreChanged: boolean;
 }
 
-/** Reads and validates all settings. `problems` receives one message per bad value. */
-export function readConfig(problems: string[] = []): ExtensionConfig {
+/**
+ * Reads and validates all settings; `problems` receives one message per bad value. The core settings
+ * (time zones resolved) are computed on first use of `core`: the first Intl time-zone lookup in a process
+ * loads ICU data (~15 ms), which does not belong on the activation path.
+ */
+export function readConfig(problems: string[] = [], onCoreProblems: (problems: string[]) => void = (p) => problems.push(...p)): ExtensionConfig {
   const section = vscode.workspace.getConfiguration(SECTION);
   const values = {} as Record<string, unknown>;
   for (const [key, schema] of Object.entries(SCHEMAS) as [SettingKey, z.ZodType][]) {
@@ -75,22 +79,27 @@ export function readConfig(problems: string[] = []): ExtensionConfig {
     }
   }
   const v = values as Values;
+  let core: CoreSettings | undefined;
+  return Object.defineProperty({ ...v } as ExtensionConfig, 'core', {
+    enumerable: true,
+    get: (): CoreSettings => (core ??= resolveCore(v, onCoreProblems)),
+  });
+}
+
+/** The core's settings: unknown time zones are reported and replaced by this machine's zone. */
+function resolveCore(v: Values, report: (problems: string[]) => void): CoreSettings {
+  const problems: string[] = [];
+  const zones = { sourceTimeZone: v.sourceTimeZone, displayTimeZone: v.displayTimeZone };
   for (const key of ['sourceTimeZone', 'displayTimeZone'] as const) {
     try {
-      resolveTimeZone(v[key], key);
+      resolveTimeZone(zones[key], key);
     } catch {
-      problems.push(`The setting ${SECTION}.${key} names an unknown time zone "${v[key]}"; using this machine's zone (${machineTimeZone()}). Use an IANA name such as Europe/Berlin, or UTC.`);
-      v[key] = '';
+      problems.push(`The setting ${SECTION}.${key} names an unknown time zone "${zones[key]}"; using this machine's zone (${machineTimeZone()}). Use an IANA name such as Europe/Berlin, or UTC.`);
+      zones[key] = '';
     }
   }
-  const core = resolveSettings({
-    sourceTimeZone: v.sourceTimeZone,
-    displayTimeZone: v.displayTimeZone,
-    minEvidence: v.minEvidence,
-    sessionGapMinutes: v.sessionGapMinutes,
-    maxFileSizeMB: v.maxFileSizeMB,
-  });
-  return { ...v, core };
+  if (problems.length) report(problems);
+  return resolveSettings({ ...zones, minEvidence: v.minEvidence, sessionGapMinutes: v.sessionGapMinutes, maxFileSizeMB: v.maxFileSizeMB });
 }
 
 /**
@@ -132,7 +141,12 @@ export class ConfigService extends Disposable {
 
   private load(): ExtensionConfig {
     const problems: string[] = [];
-    const config = readConfig(problems);
+    const config = readConfig(problems, (later) => this.report(later));
+    this.report(problems);
+    return config;
+  }
+
+  private report(problems: string[]): void {
     for (const message of problems) {
       log.warn(message);
       if (this.reported.has(message)) continue;
@@ -141,6 +155,5 @@ export class ConfigService extends Disposable {
         if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `@ext:skillmetrics.skill-metrics`);
       });
     }
-    return config;
   }
 }

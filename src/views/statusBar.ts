@@ -77,18 +77,23 @@ export class StatusBar extends Disposable {
     this.timer = setTimeout(() => void this.update(), delayMs);
   }
 
-  /** Recomputes and shows (or hides) the item. */
-  async update(): Promise<StatusSnapshot> {
+  /** Recomputes and shows (or hides) the item; resolves with what the newest update showed. */
+  update(): Promise<StatusSnapshot> {
     const seq = ++this.updates;
-    try {
-      const snapshot = await this.compute();
-      if (seq !== this.updates) return this.snapshotValue; // a newer update won
-      this.apply(snapshot);
-    } catch (err) {
-      log.warn(`status bar update failed: ${describeError(err)}`);
-    }
-    return this.snapshotValue;
+    const run = (async (): Promise<StatusSnapshot> => {
+      try {
+        const snapshot = await this.compute();
+        if (seq === this.updates) this.apply(snapshot);
+      } catch (err) {
+        log.warn(`status bar update failed: ${describeError(err)}`);
+      }
+      // A newer update started meanwhile: its result is the one on screen.
+      return seq === this.updates ? this.snapshotValue : this.latest!;
+    })();
+    this.latest = run;
+    return run;
   }
+  private latest?: Promise<StatusSnapshot>;
 
   private async compute(): Promise<StatusSnapshot> {
     const hidden: StatusSnapshot = { visible: false, text: '', tooltip: '', warning: false };

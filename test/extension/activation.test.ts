@@ -8,7 +8,7 @@ import { EXTENSION_ID, api, internals, manifest } from './helpers';
 describe('activation', () => {
   it('activate() returns in under 50 ms without loading DuckDB', async () => {
     const a = await api();
-    console.log(`      activation took ${a.activationMs.toFixed(1)} ms (${a.activationSteps})`);
+    console.log(`      activation took ${a.activationMs.toFixed(1)} ms, ${a.activationCpuMs.toFixed(1)} ms CPU (${a.activationSteps})`);
     assert.ok(a.activationMs > 0, 'the activation time is measured');
     assert.ok(a.activationMs < 50, `activate() took ${a.activationMs.toFixed(1)} ms`);
     assert.equal(a.duckdbLoadedAtActivation, false);

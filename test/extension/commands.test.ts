@@ -145,6 +145,16 @@ describe('commands', () => {
     assert.equal(row(rows, 'gamma').description, '3 records · synced just now');
   });
 
+  it('Collect Project and Reveal Project Folder act on a Projects node (inline actions)', async () => {
+    const { trees } = await internals();
+    const nodes = await trees.projects.getChildren();
+    const alpha = nodes.find((n) => n.getTreeItem().label === 'alpha')!;
+    const result = await vscode.commands.executeCommand<CollectResult>('skillMetrics.collectProject', alpha);
+    assert.equal(result.projects, 1);
+    assert.equal(result.records_added, 0);
+    assert.equal(await vscode.commands.executeCommand('skillMetrics.revealProject', alpha), 'explorer');
+  });
+
   it('Select Time Window and Filter by Project drive the view titles', async () => {
     const { trees } = await internals();
     await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '7d');

@@ -141,6 +141,12 @@ describe('live updates', () => {
     assert.equal(r.contextValue, 'skillMetrics:project.inactive');
     assert.equal(r.description, 'unregistered · 5 records kept');
     await eventually(() => assert.ok(!watchers.watched.some((w) => w.endsWith(m.gamma.dir)), 'no longer watched'));
+
+    // ... and Register Project Again (the inline action of an unregistered project) brings it back.
+    const inactive = (await trees.projects.getChildren()).find((n) => n.getTreeItem().label === 'gamma')!;
+    await vscode.commands.executeCommand('skillMetrics.registerProjectAgain', inactive);
+    assert.equal(row(await trees.projects.snapshot(), 'gamma').contextValue, 'skillMetrics:project.active');
+    await eventually(() => assert.ok(watchers.watched.some((w) => w.endsWith(m.gamma.dir)), 'watched again'));
   });
 
   it('shares the database with another process (the CLI) without an error in either', async () => {

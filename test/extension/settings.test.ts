@@ -85,4 +85,11 @@ describe('settings', () => {
     const shift = (Date.parse(`${after.replace(' ', 'T')}:00Z`) - Date.parse(`${before.replace(' ', 'T')}:00Z`)) / 60_000;
     assert.equal(shift, 330);
   });
+
+  it('an unknown time zone falls back to this machine\'s zone', async () => {
+    const { service } = await internals();
+    const engine = await service.engine();
+    await setSetting('displayTimeZone', 'Mars/Olympus_Mons', vscode.ConfigurationTarget.Workspace);
+    await eventually(() => assert.equal(engine.displayTimeZone, Intl.DateTimeFormat().resolvedOptions().timeZone));
+  });
 });
