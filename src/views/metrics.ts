@@ -6,7 +6,7 @@
  * lock handling: nothing here shows a lock error, background failures are logged and retried later.
  */
 import * as vscode from 'vscode';
-import { CancelledError, DatabaseUnavailableError } from '../common/errors';
+import { CancelledError } from '../common/errors';
 import { describeError, logger } from '../common/log';
 import type { ConfigService } from './config';
 import { DATABASE_FILE } from './constants';
@@ -37,7 +37,7 @@ export interface ServiceState {
 
 export interface CollectOptions {
   projects?: string[];
-  /** Explicit (a command): errors are thrown to the caller instead of only logged. */
+  /** Asked for by a person or an agent (a command, a tool) rather than by a watcher. */
   explicit?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: CollectProgress) => void;
@@ -301,10 +301,5 @@ export class MetricsService extends Disposable {
     await Promise.race([this.chain, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
     await this.engineValue?.close().catch(() => undefined);
     this.engineValue = undefined;
-  }
-
-  /** True when the error means "another window holds the database too long" or "unusable database". */
-  static isDatabaseError(err: unknown): boolean {
-    return err instanceof DatabaseUnavailableError;
   }
 }

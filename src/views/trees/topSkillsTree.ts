@@ -135,7 +135,9 @@ export class TopSkillsTree extends TreeProvider {
 
   private describe(): void {
     const filter = this.viewState.projectFilter;
-    this.view.description = `${this.viewState.windowLabel}${filter ? ` · ${filter.name}` : ''}`;
+    // Nothing to qualify before there is data (the welcome view speaks then).
+    const ready = this.service.state.hasData || !this.service.state.ready;
+    this.view.description = ready ? `${this.viewState.windowLabel}${filter ? ` · ${filter.name}` : ''}` : undefined;
   }
 
   protected async roots(): Promise<TreeNode[]> {
