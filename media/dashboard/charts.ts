@@ -131,6 +131,12 @@ const swatch = (i: number | 'other' | 'ok' | 'fail' | 'warn'): string => `<span 
 const row = (label: string, value: string, marker = ''): string => `<div class="tt-row">${marker}<span class="tt-label">${esc(label)}</span><span class="tt-value">${esc(value)}</span></div>`;
 const title = (text: string): string => `<div class="tt-title">${esc(text)}</div>`;
 
+/** A tick step for a duration axis in round units (5 s, 1 min, 5 min, 1 h, ...), about five ticks. */
+export function durationStep(max: number): number {
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400];
+  return steps.find((s) => max / s <= 6) ?? 86_400;
+}
+
 /** Success colour of a rate, by the definitions' thresholds. */
 export function rateColor(t: Theme, rate: number | null, enough = true): string {
   if (rate === null || !enough) return t.muted;
@@ -219,7 +225,7 @@ export function durationsOption(rows: DurationRow[], t: Theme): Option {
         return `${title(r.skill)}${row('Median (p50)', seconds(r.p50), swatch(0))}${row('95th percentile', seconds(r.p95), swatch(1))}${row('Mean', seconds(r.avg))}${row('Invocations', int(r.total))}`;
       },
     }),
-    xAxis: axis(t, { type: 'value', axisLabel: { color: t.muted, fontSize: t.fontSize - 2, formatter: (v: number) => seconds(v) } }),
+    xAxis: axis(t, { type: 'value', interval: durationStep(Math.max(1, ...rows.map((r) => r.p95 ?? r.p50 ?? 0))), axisLabel: { color: t.muted, fontSize: t.fontSize - 2, hideOverlap: true, formatter: (v: number) => seconds(v) } }),
     yAxis: axis(t, { type: 'category', inverse: true, data: rows.map((r) => r.skill), triggerEvent: true, axisLabel: { color: t.fg, fontSize: t.fontSize - 1, width: 150, overflow: 'truncate' }, splitLine: { show: false } }),
     series: [
       { name: 'p50', type: 'bar', data: rows.map((r) => r.p50), barMaxWidth: 9, barGap: '20%', itemStyle: { color: t.blue, borderRadius: [0, 2, 2, 0] }, cursor: 'pointer' },

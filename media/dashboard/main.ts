@@ -492,7 +492,7 @@ function timelineBody(tl: TimelinePayload | null, rows: SessionRow[]): HTMLEleme
   const s = rows.find((r) => r.projectId === tl.projectId && r.sessionId === tl.sessionId);
   const skills = new Set(tl.invocations.map((i) => i.skill)).size;
   const rowsCount = skills + (tl.events.length ? 1 : 0);
-  const summary = `${tl.invocations.length} invocations of ${skills} skills and ${tl.events.length} workflow events${s ? `, ${dateTime(s.start, zone)} to ${dateTime(s.end, zone)}` : ''}`;
+  const summary = `${plural(tl.invocations.length, 'invocation')} of ${plural(skills, 'skill')} and ${plural(tl.events.length, 'workflow event')}${s ? `, ${dateTime(s.start, zone)} to ${dateTime(s.end, zone)}` : ''}`;
   return h('div', { class: 'timeline' },
     h('p', { class: 'muted small', id: 'timeline-summary' }, `${tl.inferred ? 'Inferred session (no session id): ' : ''}${summary}. Green: completed; red: failed or not completed; markers: workflow events.`),
     chartBox('timeline', `Session timeline: ${summary}`, 'md', (t) => timelineOption(tl, t, zone), (p) => {
@@ -617,7 +617,7 @@ function renderSkill(p: SkillPayload): void {
   content.replaceChildren(
     head,
     h('div', { class: 'kpis', id: 'key-figures', role: 'region', 'aria-label': `Figures of ${p.skill}, all time` },
-      figure('Invocations', int(e.total), { id: 'kpi-invocations', hint: `all time · ${int(usageTotal)} in ${p.scope.label.toLowerCase()}` }),
+      figure('Invocations', int(e.total), { id: 'kpi-invocations', hint: state.filters.range === 'all' ? 'all time' : `all time · ${int(usageTotal)} in ${p.scope.label.toLowerCase()}` }),
       figure('Success rate', e.enoughEvidence ? pct(e.successRate) : 'not enough data', { id: 'kpi-success', hint: `${int(e.completed)} completed` }),
       figure('Median duration', seconds(e.p50), { id: 'kpi-median', hint: `p95 ${seconds(e.p95)} · mean ${seconds(e.avg)}` }),
       figure('Follow-ups per use', e.avgFollowUps === null ? '–' : e.avgFollowUps.toFixed(1), { hint: `${pct(e.followUpShare)} of uses have some` }),

@@ -6,6 +6,7 @@ import type { ConfigService } from './config';
 import type { ReportDocuments } from './documents';
 import type { MetricsService } from './metrics';
 import type { ProjectSync } from './projectSync';
+import type { DashboardPanels } from './dashboard/dashboardPanel';
 import type { ReportPanels } from './reportPanel';
 import type { SessionStartNotifier } from './sessionStart';
 import type { StatusBar } from './statusBar';
@@ -25,6 +26,7 @@ export interface SkillMetricsInternals {
   trees: { topSkills: TopSkillsTree; projects: ProjectsTree; recommendations: RecommendationsTree; sessions: SessionsTree };
   statusBar: StatusBar;
   panels: ReportPanels;
+  dashboard: DashboardPanels;
   documents: ReportDocuments;
   sessionStart: SessionStartNotifier;
   /** Settles when the deferred start (database, projects, first collection, watchers) is done. */

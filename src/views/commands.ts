@@ -20,6 +20,7 @@ import type { DashboardTarget } from './panels';
 import { openDashboard } from './panels';
 import { pickProject, pickSkill } from './pickers';
 import type { ProjectSync } from './projectSync';
+import type { DashboardPanels } from './dashboard/dashboardPanel';
 import type { ReportPanels } from './reportPanel';
 import type { StatusBar } from './statusBar';
 import { ProjectNode } from './trees/projectsTree';
@@ -40,6 +41,7 @@ export interface CommandDeps {
   trees: TreeProvider[];
   statusBar: StatusBar;
   panels: ReportPanels;
+  dashboard: DashboardPanels;
   documents: ReportDocuments;
   channel: vscode.LogOutputChannel;
 }
@@ -79,7 +81,7 @@ function projectIdOf(arg: unknown): string | undefined {
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { service, config, viewState, projectSync, watchers, trees, statusBar, panels, documents, channel } = deps;
+  const { service, config, viewState, projectSync, watchers, trees, statusBar, panels, dashboard, documents, channel } = deps;
 
   const refreshViews = (): void => {
     for (const t of trees) t.refresh(0);
@@ -174,7 +176,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     },
 
     [Commands.openDashboard]: async (target?: DashboardTarget) =>
-      openDashboard({ service, config, panels, statusBar }, target && typeof target === 'object' ? target : {}),
+      openDashboard({ service, config, panels, statusBar, dashboard }, target && typeof target === 'object' ? target : {}),
 
     [Commands.registerFolder]: async (arg?: vscode.Uri | vscode.Uri[]): Promise<Registration[] | undefined> => {
       let uris = arg instanceof vscode.Uri ? [arg] : Array.isArray(arg) ? arg.filter((u) => u instanceof vscode.Uri) : [];

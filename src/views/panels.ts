@@ -1,13 +1,12 @@
 /**
- * The one place that opens "the dashboard" (command skillMetrics.openDashboard, the status bar, the
- * session-start notification all come here). Until the dashboard webview exists (src/views/dashboard),
- * it shows the effectiveness of the requested skill: the status-bar skill, else the most used one.
- * The dashboard replaces the body of openDashboard(); callers stay as they are.
+ * The one place that opens the dashboard (command skillMetrics.openDashboard, the status bar, the
+ * session-start notification all come here): on a skill's page and/or a project's scope when asked,
+ * else as it was left (src/views/dashboard).
  */
 import type * as vscode from 'vscode';
 import type { ConfigService } from './config';
 import type { MetricsService } from './metrics';
-import { pickSkill } from './pickers';
+import type { DashboardPanels } from './dashboard/dashboardPanel';
 import type { ReportPanels } from './reportPanel';
 import type { StatusBar } from './statusBar';
 
@@ -23,17 +22,9 @@ export interface DashboardDeps {
   config: ConfigService;
   panels: ReportPanels;
   statusBar: StatusBar;
+  dashboard: DashboardPanels;
 }
 
 export async function openDashboard(deps: DashboardDeps, target: DashboardTarget = {}): Promise<vscode.WebviewPanel | undefined> {
-  let skill = target.skill;
-  let project = target.project;
-  if (!skill) {
-    const status = deps.statusBar.snapshot.skill ? deps.statusBar.snapshot : await deps.statusBar.update();
-    skill = status.skill;
-    project ??= status.projectId;
-  }
-  skill ??= await pickSkill(deps.service, { title: 'Open Dashboard: which skill?', project, minEvidence: deps.config.get('minEvidence') });
-  if (!skill) return undefined;
-  return deps.panels.show({ kind: 'effectiveness', skill, project });
+  return deps.dashboard.show({ skill: typeof target.skill === 'string' ? target.skill : undefined, project: typeof target.project === 'string' ? target.project : undefined });
 }

@@ -71,13 +71,17 @@ describe('commands', () => {
     assert.ok(rows.some(([name, n]) => name === 'alpha' && n === 25));
   });
 
-  it('Open Dashboard opens the status-bar skill (until the dashboard exists)', async () => {
-    const { panels, statusBar } = await internals();
+  it('Open Dashboard opens the dashboard; with the status bar\'s arguments, on its skill and project', async () => {
+    const { dashboard, statusBar } = await internals();
+    await vscode.commands.executeCommand('skillMetrics.openDashboard');
+    assert.equal(dashboard.current?.panel.title, 'Skill Metrics');
     const status = await statusBar.update();
     assert.equal(status.skill, 'code-review');
-    await vscode.commands.executeCommand('skillMetrics.openDashboard');
-    assert.equal(panels.get('effectiveness')?.target.kind, 'effectiveness');
-    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: code-review');
+    await vscode.commands.executeCommand(status.command!, ...(status.commandArgs ?? []));
+    assert.equal(dashboard.current?.panel.title, 'Skill Metrics: code-review');
+    assert.deepEqual([dashboard.current?.state?.page, dashboard.current?.state?.filters.project], [{ kind: 'skill', skill: 'code-review' }, status.projectId]);
+    assert.match(dashboard.current!.panel.webview.html, /Content-Security-Policy" content="default-src 'none'; script-src 'nonce-[^']+'; style-src [^;]+; img-src [^;]+ data:; font-src [^"]+">/);
+    assert.doesNotMatch(dashboard.current!.panel.webview.html, /unsafe-inline|unsafe-eval/);
   });
 
   it('Show Correlation Report opens a read-only document', async () => {

@@ -53,9 +53,10 @@ describe('session-start notification', () => {
   });
 
   it('"Open Dashboard" opens the skill it names', async () => {
-    const { sessionStart, panels } = await internals();
+    const { sessionStart, dashboard } = await internals();
     await sessionStart.handleAction(ACTIONS.dashboard, { skill: 'test-writer', project: await projectId(manifest().alpha.dir) });
-    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: test-writer');
+    assert.equal(dashboard.current?.panel.title, 'Skill Metrics: test-writer');
+    assert.deepEqual(dashboard.current?.state?.page, { kind: 'skill', skill: 'test-writer' });
   });
 
   it('picks a tip that does not repeat a top skill\'s rate', () => {

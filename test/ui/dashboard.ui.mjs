@@ -213,12 +213,15 @@ try {
       await button.click();
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
-      // The simple save dialog rewrites its input while it lists folders: accept once it holds our path.
-      await input.fill(file);
+      // The simple save dialog fills in the default path (the last export folder, a dated name) a moment
+      // after it shows, and rewrites its input while it lists folders: type ours once it settled.
+      await eventually(async () => assert.match(await input.inputValue(), /skill-metrics-\w+-\d{4}-\d{2}-\d{2}\.\w+$/), { timeout: 5000 });
       await eventually(async () => {
+        if ((await input.inputValue()) !== file) await input.fill(file);
         await sleep(300);
-        assert.equal(await input.inputValue(), file);
-      }, { timeout: 5000 });
+        const value = await input.inputValue();
+        assert.equal(value, file, `the save dialog holds ${value}`);
+      }, { timeout: 8000 });
       await page.locator('.quick-input-widget .monaco-button', { hasText: /^(OK|Export)$/ }).first().click();
       await input.waitFor({ state: 'hidden', timeout: 5000 });
       await eventually(async () => assert.ok(fs.existsSync(file) && fs.statSync(file).size > 0, `${file} not written; the webview says: ${await wb.webviewFrame().locator('#status').innerText().catch(() => '')}`));
@@ -262,6 +265,11 @@ try {
     assert.notEqual((await colourOf())?.toLowerCase(), before?.toLowerCase(), 'the colour follows the theme');
     await sleep(300);
     await shot('03-overview-dark');
+    for (const [card, name] of [['#card-success', '03b-success-durations-dark'], ['#card-matrix', '03c-matrix-dark'], ['#card-graph', '03d-graph-transitions-dark'], ['#card-trends', '03e-trends-hotspots-dark'], ['#card-recommendations', '03f-recommendations-dark'], ['#card-timeline', '03g-timeline-dark']]) {
+      await frame.locator(card).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await sleep(200);
+      await shot(name);
+    }
     await frame.locator('#top-skills-table tbody tr').first().click();
     await dashboard('skill');
     await sleep(300);

@@ -221,8 +221,18 @@ try {
     await shot(wb, '09-live-record');
   });
 
-  await check('clicking the status bar opens the skill\'s effectiveness (the dashboard until it exists)', async () => {
+  await check('clicking the status bar opens the dashboard on the skill (test/ui/dashboard.ui.mjs checks the dashboard)', async () => {
     await wb.page.locator('.part.statusbar .statusbar-item', { hasText: 'code-review 92%' }).first().click();
+    const dash = wb.webviewFrame();
+    await dash.locator('body[data-view="skill"] #skill-title').waitFor({ timeout: 30_000 });
+    assert.equal(text(await dash.locator('#skill-title').innerText()).trim(), 'code-review');
+    assert.equal(text(await dash.locator('#kpi-success .kpi-value').innerText()).trim(), '92%');
+  });
+
+  await check('Analyze Skill Effectiveness renders the skill\'s figures', async () => {
+    await wb.runCommand('Skill Metrics: Analyze Skill Effectiveness...');
+    await wb._pickQuickInputRow('code-review', 'code-review');
+    await wb.page.locator('.tab', { hasText: 'Effectiveness: code-review' }).first().waitFor({ timeout: 15_000 });
     const frame = wb.webviewFrame();
     await frame.locator('h1').waitFor({ timeout: 20_000 });
     assert.equal((await frame.locator('h1').innerText()).trim(), 'code-review');

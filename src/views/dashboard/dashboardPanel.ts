@@ -81,8 +81,11 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
     if (this.panel) {
       this.panel.reveal(undefined, preserveFocus);
       if (page || target.project) {
+        const state = this.withTarget(this.state ?? this.defaultState(), target);
+        this.state = state;
+        this.title(state);
         if (this.ready) this.post({ type: 'navigate', filters: target.project ? { project: target.project } : undefined, page: page ?? { kind: 'overview' } });
-        else this.initial = this.withTarget(this.state ?? this.defaultState(), target);
+        else this.initial = state;
       }
       return this.panel;
     }
