@@ -706,6 +706,7 @@ function render(p: Payload): void {
     renderSkill(p);
   }
   mountPending();
+  document.body.dataset.firstRenderMs ??= String(Math.round(performance.now()));
   document.body.dataset.view = p.kind;
   document.body.dataset.ready = String(pendingId);
 }
@@ -794,5 +795,7 @@ new ResizeObserver(() => {
 
 syncHeader();
 renderLoading();
+// How long the page took to load and run this script (the bundle's parse and start-up cost).
+document.body.dataset.bootMs = String(Math.round(performance.now()));
 post({ type: 'ready', state: restoredState() });
 

@@ -123,6 +123,8 @@ try {
     await eventually(async () => assert.equal(await kpi(frame, 'kpi-invocations'), TOTAL.toLocaleString('en-US')));
     assert.equal(await kpi(frame, 'kpi-projects'), '3');
     assert.equal(await kpi(frame, 'kpi-skills'), String(perSkill.size));
+    const body = frame.locator('body');
+    console.log(`  webview: script ran ${await body.getAttribute('data-boot-ms')} ms after the page started; first view drawn at ${await body.getAttribute('data-first-render-ms')} ms`);
   });
 
   await check('charts and tables show the series and labels the fixture implies', async () => {
