@@ -225,7 +225,7 @@ export function durationsOption(rows: DurationRow[], t: Theme): Option {
         return `${title(r.skill)}${row('Median (p50)', seconds(r.p50), swatch(0))}${row('95th percentile', seconds(r.p95), swatch(1))}${row('Mean', seconds(r.avg))}${row('Invocations', int(r.total))}`;
       },
     }),
-    xAxis: axis(t, { type: 'value', interval: durationStep(Math.max(1, ...rows.map((r) => r.p95 ?? r.p50 ?? 0))), axisLabel: { color: t.muted, fontSize: t.fontSize - 2, hideOverlap: true, formatter: (v: number) => seconds(v) } }),
+    xAxis: axis(t, { type: 'value', interval: durationStep(Math.max(1, ...rows.map((r) => r.p95 ?? r.p50 ?? 0))), axisLabel: { color: t.muted, fontSize: t.fontSize - 2, hideOverlap: true, formatter: (v: number) => (v === 0 ? '0' : seconds(v)) } }),
     yAxis: axis(t, { type: 'category', inverse: true, data: rows.map((r) => r.skill), triggerEvent: true, axisLabel: { color: t.fg, fontSize: t.fontSize - 1, width: 150, overflow: 'truncate' }, splitLine: { show: false } }),
     series: [
       { name: 'p50', type: 'bar', data: rows.map((r) => r.p50), barMaxWidth: 9, barGap: '20%', itemStyle: { color: t.blue, borderRadius: [0, 2, 2, 0] }, cursor: 'pointer' },

@@ -449,7 +449,8 @@ function trendsList(rows: TrendRow[], weeks: string[]): HTMLElement {
               h('span', { class: 'skill-name' }, r.skill),
               miniBars(r.counts, `${r.skill} per week, ${span}: ${r.counts.join(', ')}`),
               h('span', { class: 'num muted' }, dir === 'stale' ? `last ${ago(r.lastUsed)}` : r.slopePerWeek !== null ? `${r.slopePerWeek > 0 ? '+' : '−'}${Math.abs(r.slopePerWeek).toFixed(1)}/week` : ''),
-            ), `${r.skill}, ${label.toLowerCase()}: ${r.counts.join(', ')} per week. Open the skill.`, () => openSkill(r.skill)))))
+            ), `${r.skill}, ${label.toLowerCase()}: ${r.counts.join(', ')} per week. Open the skill.`, () => openSkill(r.skill)))),
+            list.length > 8 ? h('li', { class: 'muted small more' }, `and ${list.length - 8} more (CSV lists all)`) : null)
         : h('p', { class: 'muted small' }, dir === 'stale' ? 'None.' : 'None with a clear direction.'),
     );
   });
