@@ -38,29 +38,47 @@ export interface AggregateRun {
   rows_written: number;
   sessions: number;
   duration_ms: number;
+  /** The two parts of duration_ms: skill aggregates (windows, errors, paths) and session analytics. */
+  aggregates_ms: number;
+  sessions_ms: number;
 }
 
 /** The grouping set of each window; `day` is the local date in the display zone. */
-const GROUPING: Record<AggregateWindow, string[]> = {
-  daily: ['(skill_name, project_id, day)', '(skill_name, day)'],
-  weekly: ['(skill_name, project_id, week)', '(skill_name, week)'],
-  monthly: ['(skill_name, project_id, month)', '(skill_name, month)'],
-  all: ['(skill_name, project_id)', '(skill_name)'],
-};
-
-const KEY: Record<Exclude<AggregateWindow, 'all'>, string> = { daily: 'day', weekly: 'week', monthly: 'month' };
+const GROUPING: Record<AggregateWindow, string> = { daily: 'day', weekly: 'week', monthly: 'month', all: '' };
 
 /** Which window a grouped row belongs to (GROUPING() may only name keys some grouping set uses). */
 function windowOf(windows: AggregateWindow[]): string {
-  const keyed = windows.filter((w): w is Exclude<AggregateWindow, 'all'> => w !== 'all');
+  const keyed = windows.filter((w) => w !== 'all');
   if (!keyed.length) return "'all'";
-  return `CASE ${keyed.map((w) => `WHEN grouping(${KEY[w]}) = 0 THEN '${w}'`).join(' ')} ELSE 'all' END`;
+  return `CASE ${keyed.map((w) => `WHEN grouping(${GROUPING[w]}) = 0 THEN '${w}'`).join(' ')} ELSE 'all' END`;
 }
 
 function bucketOf(windows: AggregateWindow[]): string {
-  const keys = windows.filter((w): w is Exclude<AggregateWindow, 'all'> => w !== 'all').map((w) => KEY[w]);
+  const keys = windows.filter((w) => w !== 'all').map((w) => GROUPING[w]);
   return keys.length ? `coalesce(${keys.join(', ')})` : 'NULL::DATE';
 }
+
+function groupingSets(windows: AggregateWindow[], keys: string[]): string {
+  return windows.map((w) => `(${[...keys, ...(GROUPING[w] ? [GROUPING[w]] : [])].join(', ')})`).join(', ');
+}
+
+const ACTIVE = 'project_id IN (SELECT project_id FROM projects WHERE is_active)';
+
+/**
+ * The local date of every record, without a time-zone conversion per record: every zone's offset is a
+ * multiple of 15 minutes, so a 15-minute slot never straddles local midnight. `tz_slots` maps the slots
+ * the data spans to their local date (one ICU conversion per slot); records join it by integer key.
+ */
+const SLOT = 'floor(epoch_us(invoked_at) / 900000000)::BIGINT';
+
+const KEYED = `
+  keyed AS (
+    SELECT u.project_id, u.skill_name, u.completed, u.duration_seconds, u.error_type IS NOT NULL AS has_error,
+           len(u.follow_up_actions) AS follow_ups, u.invoked_at, z.day, z.day - CAST(isodow(z.day) - 1 AS INTEGER) AS week,
+           date_trunc('month', z.day)::DATE AS month
+    FROM skill_usage u JOIN tz_slots z ON z.k = ${SLOT.replace('invoked_at', 'u.invoked_at')}
+    WHERE u.${ACTIVE}
+  )`;
 
 export async function computeAggregates(db: Db, options: AggregateOptions = {}): Promise<AggregateRun> {
   const started = Date.now();
@@ -68,152 +86,191 @@ export async function computeAggregates(db: Db, options: AggregateOptions = {}):
   const gap = options.sessionGapMinutes ?? DEFAULT_SESSION_GAP_MINUTES;
   return db.transaction(async () => {
     const version = await dataVersion(db);
-    // The columns the aggregates need, once. The local date costs one time-zone conversion per record
-    // (the connection's TimeZone is the display zone); weeks and months are plain date arithmetic on it,
-    // and each bucket becomes an instant (local midnight) once per group, not once per record.
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE active_usage AS
-       SELECT u.project_id, u.skill_name, u.session_id, u.invoked_at, u.completed, u.duration_seconds, u.error_type, u.workflow_path,
-              len(u.follow_up_actions) AS follow_ups, u.invoked_at::DATE AS day
-       FROM skill_usage u JOIN projects p USING (project_id) WHERE p.is_active`,
-    );
-    for (const window of windows) await db.run('DELETE FROM skill_aggregates WHERE time_window = $1', [window]);
-    const rows = await db.run(
-      `INSERT INTO skill_aggregates
-       WITH keyed AS (
-         SELECT *, day - CAST(isodow(day) - 1 AS INTEGER) AS week, date_trunc('month', day)::DATE AS month FROM active_usage
-       ),
-       grouped AS (
-         SELECT skill_name, coalesce(project_id, '*') AS project_id,
-                ${windowOf(windows)} AS time_window,
-                ${bucketOf(windows)} AS bucket_day,
-                count(*) AS total, count(*) FILTER (WHERE completed) AS completed,
-                count(*) FILTER (WHERE NOT completed AND error_type IS NOT NULL) AS failed, count(*) FILTER (WHERE NOT completed) AS abandoned,
-                count(duration_seconds) FILTER (WHERE completed) AS duration_count, sum(duration_seconds) FILTER (WHERE completed) AS duration_sum,
-                avg(duration_seconds) FILTER (WHERE completed) AS avg_duration,
-                quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed) AS p50,
-                quantile_cont(duration_seconds, 0.95) FILTER (WHERE completed) AS p95,
-                sum(follow_ups) AS follow_up_total, count(*) FILTER (WHERE follow_ups > 0) AS with_follow_ups, avg(follow_ups) AS avg_follow_ups,
-                count(DISTINCT project_id) AS projects, min(invoked_at) AS first_used, max(invoked_at) AS last_used
-         FROM keyed
-         GROUP BY GROUPING SETS (${windows.flatMap((w) => GROUPING[w]).join(', ')})
-       )
-       SELECT skill_name, project_id, time_window,
-              CASE WHEN bucket_day IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE bucket_day::TIMESTAMPTZ END,
-              total, completed, failed, abandoned, duration_count, duration_sum, avg_duration, p50, p95,
-              follow_up_total, with_follow_ups, avg_follow_ups, projects, first_used, last_used, now()
-       FROM grouped`,
-    );
-    await db.run('DELETE FROM skill_errors');
-    await db.run(
-      `INSERT INTO skill_errors
-       SELECT coalesce(project_id, '*'), skill_name, error_type, count(*) FROM active_usage
-       WHERE NOT completed AND error_type IS NOT NULL
-       GROUP BY GROUPING SETS ((project_id, skill_name, error_type), (skill_name, error_type))`,
-    );
-    await db.run('DELETE FROM skill_paths');
-    await db.run(
-      `INSERT INTO skill_paths
-       SELECT coalesce(project_id, '*'), skill_name, workflow_path, count(*), count(*) FILTER (WHERE completed) FROM active_usage
-       WHERE workflow_path IS NOT NULL
-       GROUP BY GROUPING SETS ((project_id, skill_name, workflow_path), (skill_name, workflow_path))`,
-    );
+    const rows = await computeSkillAggregates(db, windows);
+    const aggregatesDone = Date.now();
     const sessions = await computeSessions(db, gap);
+    const done = Date.now();
     await db.run(
-      'INSERT INTO aggregate_runs VALUES (now(), $1, $2, current_setting(\'TimeZone\'), $3, $4, $5)',
-      [Date.now() - started, windows, gap, rows, version],
+      "INSERT INTO aggregate_runs VALUES (now(), $1, $2, current_setting('TimeZone'), $3, $4, $5)",
+      [done - started, windows, gap, rows, version],
     );
-    await db.run('DROP TABLE IF EXISTS active_usage');
-    const run: AggregateRun = { windows, rows_written: rows, sessions, duration_ms: Date.now() - started };
-    log.info(`aggregated ${windows.join(', ')}: ${rows} rows, ${sessions} sessions in ${run.duration_ms} ms`);
+    const run: AggregateRun = {
+      windows, rows_written: rows, sessions, duration_ms: done - started, aggregates_ms: aggregatesDone - started, sessions_ms: done - aggregatesDone,
+    };
+    log.info(`aggregated ${windows.join(', ')}: ${rows} rows in ${run.aggregates_ms} ms; ${sessions} sessions in ${run.sessions_ms} ms`);
     return run;
   });
 }
 
-/** Rebuilds session summaries, skill-session counts, pairs and transitions. Returns the number of sessions. */
-async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
-  // Every item (invocation or workflow event) of an active project, with the session it belongs to.
+/** skill_aggregates for the windows asked for, and the error and workflow-path breakdowns. Returns rows written. */
+async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promise<number> {
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE session_items AS
-     WITH items AS (
-       SELECT project_id, session_id, invoked_at AS ts, true AS is_invocation, skill_name, completed, duration_seconds,
-              NULL::VARCHAR AS event_type, NULL::VARCHAR AS node_id
-       FROM active_usage
-       UNION ALL
-       SELECT e.project_id, e.session_id, e.ts, false, NULL, NULL, e.duration_seconds, e.event_type, e.node_id
-       FROM workflow_events e JOIN projects p USING (project_id) WHERE p.is_active
-     ),
-     loose AS (
-       SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY project_id ORDER BY ts) <= to_minutes($1::BIGINT) THEN 0 ELSE 1 END AS starts
-       FROM items WHERE session_id IS NULL
-     ),
-     numbered AS (
-       SELECT *, sum(starts) OVER (PARTITION BY project_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS n FROM loose
+    `CREATE OR REPLACE TEMP TABLE tz_slots AS
+     SELECT k, to_timestamp(k * 900)::DATE AS day
+     FROM (SELECT unnest(generate_series(min(${SLOT}) - 200, max(${SLOT}) + 200)) AS k FROM skill_usage)`,
+  );
+  for (const window of windows) await db.run('DELETE FROM skill_aggregates WHERE time_window = $1', [window]);
+  // Per project: every figure in one scan, all windows as grouping sets.
+  let rows = await db.run(
+    `INSERT INTO skill_aggregates
+     WITH ${KEYED},
+     grouped AS (
+       SELECT skill_name, project_id, ${windowOf(windows)} AS time_window, ${bucketOf(windows)} AS bucket_day,
+              count(*) AS total, count(*) FILTER (WHERE completed) AS completed,
+              count(*) FILTER (WHERE NOT completed AND has_error) AS failed, count(*) FILTER (WHERE NOT completed) AS abandoned,
+              count(duration_seconds) FILTER (WHERE completed) AS duration_count, sum(duration_seconds) FILTER (WHERE completed) AS duration_sum,
+              quantile_cont(duration_seconds, [0.5, 0.95]) FILTER (WHERE completed) AS q,
+              sum(follow_ups) AS follow_up_total, count(*) FILTER (WHERE follow_ups > 0) AS with_follow_ups,
+              min(invoked_at) AS first_used, max(invoked_at) AS last_used
+       FROM keyed
+       GROUP BY GROUPING SETS (${groupingSets(windows, ['skill_name', 'project_id'])})
      )
-     SELECT project_id, session_id, false AS inferred, ts, is_invocation, skill_name, completed, duration_seconds, event_type, node_id
-     FROM items WHERE session_id IS NOT NULL
-     UNION ALL
-     SELECT project_id, 'inferred:' || strftime(min(ts) OVER (PARTITION BY project_id, n) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ'),
-            true, ts, is_invocation, skill_name, completed, duration_seconds, event_type, node_id
-     FROM numbered`,
+     SELECT skill_name, project_id, time_window,
+            CASE WHEN bucket_day IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE bucket_day::TIMESTAMPTZ END,
+            total, completed, failed, abandoned, duration_count, duration_sum, duration_sum / nullif(duration_count, 0), q[1], q[2],
+            follow_up_total, with_follow_ups, follow_up_total / total, 1, first_used, last_used, now()
+     FROM grouped`,
+  );
+  // Across projects ('*'): sums of the project rows, and percentiles from the records (they do not add up).
+  rows += await db.run(
+    `INSERT INTO skill_aggregates
+     WITH ${KEYED},
+     q AS (
+       SELECT skill_name, ${windowOf(windows)} AS time_window,
+              CASE WHEN ${bucketOf(windows)} IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE (${bucketOf(windows)})::TIMESTAMPTZ END AS bucket_start,
+              quantile_cont(duration_seconds, [0.5, 0.95]) FILTER (WHERE completed) AS q
+       FROM keyed GROUP BY GROUPING SETS (${groupingSets(windows, ['skill_name'])})
+     ),
+     sums AS (
+       SELECT skill_name, time_window, bucket_start, sum(total_invocations) AS total, sum(completed_invocations) AS completed,
+              sum(failed_invocations) AS failed, sum(abandoned_invocations) AS abandoned, sum(duration_count) AS duration_count,
+              sum(duration_sum) AS duration_sum, sum(follow_up_total) AS follow_up_total, sum(with_follow_ups) AS with_follow_ups,
+              count(*) AS projects, min(first_used) AS first_used, max(last_used) AS last_used
+       FROM skill_aggregates WHERE project_id <> '*' AND list_contains($1, time_window) GROUP BY ALL
+     )
+     SELECT s.skill_name, '*', s.time_window, s.bucket_start, s.total, s.completed, s.failed, s.abandoned, s.duration_count, s.duration_sum,
+            s.duration_sum / nullif(s.duration_count, 0), q.q[1], q.q[2], s.follow_up_total, s.with_follow_ups, s.follow_up_total / s.total,
+            s.projects, s.first_used, s.last_used, now()
+     FROM sums s JOIN q USING (skill_name, time_window, bucket_start)`,
+    [windows],
+  );
+  await db.run('DELETE FROM skill_errors');
+  await db.run(
+    `INSERT INTO skill_errors
+     SELECT coalesce(project_id, '*'), skill_name, error_type, count(*) FROM skill_usage
+     WHERE NOT completed AND error_type IS NOT NULL AND ${ACTIVE}
+     GROUP BY GROUPING SETS ((project_id, skill_name, error_type), (skill_name, error_type))`,
+  );
+  await db.run('DELETE FROM skill_paths');
+  await db.run(
+    `INSERT INTO skill_paths
+     SELECT coalesce(project_id, '*'), skill_name, workflow_path, count(*), count(*) FILTER (WHERE completed) FROM skill_usage
+     WHERE workflow_path IS NOT NULL AND ${ACTIVE}
+     GROUP BY GROUPING SETS ((project_id, skill_name, workflow_path), (skill_name, workflow_path))`,
+  );
+  await db.run('DROP TABLE IF EXISTS tz_slots');
+  return rows;
+}
+
+/**
+ * Rebuilds session summaries, skill-session counts, pairs and transitions. Returns the number of sessions.
+ *
+ * A session's invocations become one list of {t, s} (time, skill) sorted once per session: that gives its
+ * skills in order of first use, its transitions (consecutive elements) and its distinct skills (for
+ * co-usage), without ordered aggregates or a global sort. Items without a session id are sorted per project
+ * once, to split them where more than the gap passes.
+ */
+async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
+  // Items without a session id (invocations and workflow events), numbered into inferred sessions per project.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE loose_items AS
+     WITH items AS (
+       SELECT project_id, invoked_at AS ts, skill_name, completed, duration_seconds, NULL::VARCHAR AS event_type
+       FROM skill_usage WHERE session_id IS NULL AND ${ACTIVE}
+       UNION ALL
+       SELECT project_id, ts, NULL, NULL, duration_seconds, event_type FROM workflow_events WHERE session_id IS NULL AND ${ACTIVE}
+     ),
+     flagged AS (
+       SELECT *, coalesce(ts - lag(ts) OVER (PARTITION BY project_id ORDER BY ts) > to_minutes($1::BIGINT), true)::INTEGER AS starts FROM items
+     )
+     SELECT *, sum(starts) OVER (PARTITION BY project_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS g FROM flagged`,
     [gapMinutes],
+  );
+  // One row per session: explicit ids (invocations and events grouped by id) and inferred ones.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE session_rows AS
+     WITH inv AS (
+       SELECT project_id, session_id, min(invoked_at) AS start_time, max(invoked_at) AS end_time, count(*) AS invocations,
+              count(*) FILTER (WHERE completed) AS skills_completed, coalesce(sum(duration_seconds), 0) AS total_skill_duration,
+              list_sort(list({'t': epoch_us(invoked_at), 's': skill_name})) AS seq
+       FROM skill_usage WHERE session_id IS NOT NULL AND ${ACTIVE} GROUP BY ALL
+     ),
+     ev AS (
+       SELECT project_id, session_id, min(ts) AS start_time, max(ts) AS end_time, count(*) AS workflow_events,
+              count(*) FILTER (WHERE event_type = 'node_completed') AS workflow_nodes_completed,
+              coalesce(sum(duration_seconds) FILTER (WHERE event_type = 'workflow_completed'), 0) AS total_workflow_duration
+       FROM workflow_events WHERE session_id IS NOT NULL AND ${ACTIVE} GROUP BY ALL
+     ),
+     explicit AS (
+       SELECT project_id, session_id, false AS inferred, least(inv.start_time, ev.start_time) AS start_time,
+              greatest(inv.end_time, ev.end_time) AS end_time, coalesce(inv.invocations, 0) AS invocations,
+              coalesce(inv.skills_completed, 0) AS skills_completed, coalesce(ev.workflow_events, 0) AS workflow_events,
+              coalesce(ev.workflow_nodes_completed, 0) AS workflow_nodes_completed, coalesce(inv.total_skill_duration, 0) AS total_skill_duration,
+              coalesce(ev.total_workflow_duration, 0) AS total_workflow_duration, coalesce(inv.seq, []::STRUCT(t BIGINT, s VARCHAR)[]) AS seq
+       FROM inv FULL OUTER JOIN ev USING (project_id, session_id)
+     ),
+     inferred AS (
+       SELECT project_id, 'inferred:' || strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS session_id, true AS inferred,
+              min(ts) AS start_time, max(ts) AS end_time, count(skill_name) AS invocations,
+              count(*) FILTER (WHERE completed) AS skills_completed, count(event_type) AS workflow_events,
+              count(*) FILTER (WHERE event_type = 'node_completed') AS workflow_nodes_completed,
+              coalesce(sum(duration_seconds) FILTER (WHERE skill_name IS NOT NULL), 0) AS total_skill_duration,
+              coalesce(sum(duration_seconds) FILTER (WHERE event_type = 'workflow_completed'), 0) AS total_workflow_duration,
+              coalesce(list_sort(list({'t': epoch_us(ts), 's': skill_name}) FILTER (WHERE skill_name IS NOT NULL)), []::STRUCT(t BIGINT, s VARCHAR)[]) AS seq
+       FROM loose_items GROUP BY project_id, g
+     )
+     SELECT *, list_transform(seq, x -> x.s) AS skills, list_distinct(list_transform(seq, x -> x.s)) AS distinct_skills
+     FROM (SELECT * FROM explicit UNION ALL SELECT * FROM inferred)`,
   );
   await db.run('DELETE FROM session_summaries');
   const sessions = await db.run(
     `INSERT INTO session_summaries
-     WITH firsts AS (
-       SELECT project_id, session_id, skill_name, min(ts) AS first_ts
-       FROM session_items WHERE is_invocation GROUP BY ALL
-     ),
-     used AS (
-       SELECT project_id, session_id, list(skill_name ORDER BY first_ts, skill_name) AS skills_used FROM firsts GROUP BY ALL
-     ),
-     totals AS (
-       SELECT project_id, session_id, bool_or(inferred) AS inferred, min(ts) AS start_time, max(ts) AS end_time,
-              count(*) FILTER (WHERE is_invocation) AS invocations,
-              count(*) FILTER (WHERE is_invocation AND completed) AS skills_completed,
-              count(*) FILTER (WHERE NOT is_invocation) AS workflow_events,
-              count(*) FILTER (WHERE event_type = 'node_completed') AS workflow_nodes_completed,
-              coalesce(sum(duration_seconds) FILTER (WHERE is_invocation), 0) AS total_skill_duration,
-              coalesce(sum(duration_seconds) FILTER (WHERE event_type = 'workflow_completed'), 0) AS total_workflow_duration
-       FROM session_items GROUP BY ALL
-     )
-     SELECT t.project_id, t.session_id, t.inferred, t.start_time, t.end_time, t.invocations, coalesce(u.skills_used, []::VARCHAR[]),
-            t.skills_completed, t.workflow_events, t.workflow_nodes_completed, t.total_skill_duration, t.total_workflow_duration
-     FROM totals t LEFT JOIN used u USING (project_id, session_id)`,
-  );
-
-  // Which skills each session used (once per session), and what follows what within a session.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE session_skill AS
-     SELECT DISTINCT project_id, session_id, skill_name FROM session_items WHERE is_invocation`,
+     SELECT project_id, session_id, inferred, start_time, end_time, invocations,
+            -- skills in order of first use: each distinct skill with the position of its first occurrence
+            list_transform(list_sort(list_transform(distinct_skills, k -> {'p': list_position(skills, k), 's': k})), x -> x.s),
+            skills_completed, workflow_events, workflow_nodes_completed, total_skill_duration, total_workflow_duration
+     FROM session_rows`,
   );
   await db.run('DELETE FROM skill_sessions');
   await db.run(
     `INSERT INTO skill_sessions
-     SELECT coalesce(project_id, '*'), skill_name, count(*) FROM session_skill
+     SELECT coalesce(project_id, '*'), skill_name, count(*)
+     FROM (SELECT project_id, unnest(distinct_skills) AS skill_name FROM session_rows)
      GROUP BY GROUPING SETS ((project_id, skill_name), (skill_name))`,
   );
   await db.run('DELETE FROM skill_pairs');
   await db.run(
     `INSERT INTO skill_pairs
-     SELECT coalesce(a.project_id, '*'), a.skill_name, b.skill_name, count(*)
-     FROM session_skill a JOIN session_skill b ON a.project_id = b.project_id AND a.session_id = b.session_id AND a.skill_name < b.skill_name
-     GROUP BY GROUPING SETS ((a.project_id, a.skill_name, b.skill_name), (a.skill_name, b.skill_name))`,
+     WITH pairs AS (
+       SELECT project_id, a, b FROM (
+         SELECT project_id, unnest(distinct_skills) AS a, distinct_skills FROM session_rows WHERE len(distinct_skills) > 1
+       ), LATERAL (SELECT unnest(distinct_skills) AS b) WHERE a < b
+     )
+     SELECT coalesce(project_id, '*'), a, b, count(*) FROM pairs GROUP BY GROUPING SETS ((project_id, a, b), (a, b))`,
   );
   await db.run('DELETE FROM skill_transitions');
   await db.run(
     `INSERT INTO skill_transitions
-     WITH ordered AS (
-       SELECT project_id, skill_name AS from_skill,
-              lead(skill_name) OVER (PARTITION BY project_id, session_id ORDER BY ts, skill_name) AS to_skill
-       FROM session_items WHERE is_invocation
-     )
-     SELECT coalesce(project_id, '*'), from_skill, to_skill, count(*) FROM ordered WHERE to_skill IS NOT NULL
+     WITH steps AS (
+       SELECT project_id, unnest(list_transform(range(1, len(skills)), i -> {'f': skills[i], 't': skills[i + 1]})) AS step
+       FROM session_rows WHERE len(skills) > 1
+     ),
+     named AS (SELECT project_id, step.f AS from_skill, step.t AS to_skill FROM steps)
+     SELECT coalesce(project_id, '*'), from_skill, to_skill, count(*) FROM named
      GROUP BY GROUPING SETS ((project_id, from_skill, to_skill), (from_skill, to_skill))`,
   );
-  await db.run('DROP TABLE IF EXISTS session_items');
-  await db.run('DROP TABLE IF EXISTS session_skill');
+  await db.run('DROP TABLE IF EXISTS loose_items');
+  await db.run('DROP TABLE IF EXISTS session_rows');
   return sessions;
 }
 

@@ -213,7 +213,9 @@ export const COMMANDS: Command[] = [
       );
       return {
         data: run,
-        text: `Aggregated ${run.windows.join(', ')}: ${fmt.int(run.rows_written)} rows, ${fmt.int(run.sessions)} sessions in ${(run.duration_ms / 1000).toFixed(2)} s.`,
+        text:
+          `Aggregated ${run.windows.join(', ')}: ${fmt.int(run.rows_written)} rows in ${(run.aggregates_ms / 1000).toFixed(2)} s; ` +
+          `${fmt.int(run.sessions)} sessions, co-usage and transitions in ${(run.sessions_ms / 1000).toFixed(2)} s.`,
       };
     },
   },
