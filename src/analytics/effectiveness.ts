@@ -1,7 +1,12 @@
-/** How well one skill works (DESIGN sections 4 and 5, `effectiveness`), from the raw records. */
+/**
+ * How well one skill works (DESIGN sections 4 and 5, `effectiveness`), from the raw records, over all time
+ * or a window / date range (the same windows and dates as top skills).
+ */
 import type { SkillStats } from './definitions';
 import { skillInsights } from './definitions';
 import { projectScope } from './scope';
+import type { RangeQuery } from './timeRange';
+import { resolveRange } from './timeRange';
 import type { Db } from './store';
 
 export interface Effectiveness {
@@ -23,18 +28,20 @@ export interface Effectiveness {
   insights: string[];
 }
 
-export interface EffectivenessQuery {
+export interface EffectivenessQuery extends RangeQuery {
   project?: string;
   minEvidence: number;
 }
 
-/** The filter every query of this module shares: the skill, active projects, optionally one project. */
+/** The filter every query of this module shares: the skill, active projects, optionally one project and a time range. */
 const SCOPE = `FROM skill_usage u JOIN projects p USING (project_id)
-  WHERE p.is_active AND u.skill_name = $1 AND ($2::VARCHAR IS NULL OR u.project_id = $2)`;
+  WHERE p.is_active AND u.skill_name = $1 AND ($2::VARCHAR IS NULL OR u.project_id = $2)
+    AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at >= $3) AND ($4::TIMESTAMPTZ IS NULL OR u.invoked_at < $4)`;
 
 export async function effectiveness(db: Db, skill: string, query: EffectivenessQuery): Promise<Effectiveness> {
   const projectId = await projectScope(db, query.project);
-  const params = [skill, projectId];
+  const range = await resolveRange(db, query);
+  const params = [skill, projectId, range.from, range.to];
   const totals = (await db.one<Omit<Effectiveness, 'skill_name' | 'found' | 'top_errors' | 'workflow_paths' | 'enough_evidence' | 'insights'> & { failures: number }>(
     `SELECT count(*) AS total_invocations,
             count(*) FILTER (WHERE completed) AS completed_invocations,

@@ -15,7 +15,7 @@ import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api
 import { existsSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DatabaseUnavailableError, SchemaTooNewError } from '../common/errors';
+import { CancelledError, DatabaseUnavailableError, SchemaTooNewError, throwIfAborted } from '../common/errors';
 import { logger } from '../common/log';
 import { isValidTimeZone } from '../common/timeZones';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
@@ -31,6 +31,12 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Keep the file open this long after the last user, to serve a burst of queries with one open (ms). */
   lingerMs?: number;
+  /**
+   * Hold the file at most this long at a stretch (ms, default 2000): at the first idle moment past it the
+   * file is closed and reopened a moment later, so another process waiting for it gets its turn even while
+   * this one keeps querying.
+   */
+  maxHoldMs?: number;
   /** Open read-only for work that only reads, so several readers (windows, CLI) can share the file. */
   readOnlyReads?: boolean;
   /** DuckDB threads and memory limit. */
@@ -142,7 +148,14 @@ interface OpenInstance {
   instance: DuckDBInstance;
   readOnly: boolean;
   users: number;
+  openedAt: number;
   closeTimer?: NodeJS.Timeout;
+}
+
+/** Options of one unit of work. */
+export interface UnitOptions {
+  /** Aborting interrupts the running query; the unit then fails with CancelledError (its transaction rolls back). */
+  signal?: AbortSignal;
 }
 
 export class Store {
@@ -153,11 +166,12 @@ export class Store {
   private draining?: Promise<void>;
   private drained?: () => void;
   private migrated = false;
+  private reopenAt = 0;
 
   constructor(options: StoreOptions) {
     if (!isValidTimeZone(options.displayTimeZone)) throw new Error(`Unknown display time zone "${options.displayTimeZone}"`);
     this.path = path.resolve(options.path);
-    this.options = { lockTimeoutMs: 60_000, lingerMs: 0, readOnlyReads: false, ...options };
+    this.options = { lockTimeoutMs: 60_000, lingerMs: 0, maxHoldMs: 2000, readOnlyReads: false, ...options };
   }
 
   get displayTimeZone(): string {
@@ -179,13 +193,13 @@ export class Store {
   }
 
   /** Runs one unit of work that only reads. */
-  read<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    return this.use(fn, false);
+  read<T>(fn: (db: Db) => Promise<T>, options: UnitOptions = {}): Promise<T> {
+    return this.use(fn, false, options);
   }
 
   /** Runs one unit of work that writes. */
-  write<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    return this.use(fn, true);
+  write<T>(fn: (db: Db) => Promise<T>, options: UnitOptions = {}): Promise<T> {
+    return this.use(fn, true, options);
   }
 
   /** Closes the file now (waits for nothing: callers must have finished). */
@@ -198,15 +212,23 @@ export class Store {
     }
   }
 
-  private async use<T>(fn: (db: Db) => Promise<T>, write: boolean): Promise<T> {
+  private async use<T>(fn: (db: Db) => Promise<T>, write: boolean, options: UnitOptions): Promise<T> {
+    throwIfAborted(options.signal);
     const open = await this.acquire(write);
     let conn: DuckDBConnection | undefined;
+    const interrupt = () => conn?.interrupt();
+    options.signal?.addEventListener('abort', interrupt);
     try {
       conn = await open.instance.connect();
       await conn.run(`SET TimeZone = '${this.options.displayTimeZone}'`);
       await conn.run(`SET threads = ${Math.max(1, Math.floor(this.options.threads ?? defaultThreads))}`);
+      throwIfAborted(options.signal);
       return await fn(new Db(conn));
+    } catch (err) {
+      if (options.signal?.aborted) throw new CancelledError();
+      throw err;
     } finally {
+      options.signal?.removeEventListener('abort', interrupt);
       conn?.closeSync();
       this.release(open);
     }
@@ -219,6 +241,12 @@ export class Store {
         continue;
       }
       const current = this.open;
+      // Held long enough and idle: close and pause, so a waiting process can open it. (While units are
+      // running, more may join: closing is impossible until they finish anyway, and the views stay live.)
+      if (current && current.users === 0 && Date.now() - current.openedAt > this.options.maxHoldMs) {
+        this.yieldFile();
+        continue;
+      }
       if (current && (!current.readOnly || !write)) {
         clearTimeout(current.closeTimer);
         current.closeTimer = undefined;
@@ -232,6 +260,11 @@ export class Store {
           continue;
         }
         this.close();
+      }
+      const pause = this.reopenAt - Date.now();
+      if (pause > 0) {
+        await sleep(pause);
+        continue;
       }
       const readOnly = !write && this.options.readOnlyReads && this.migrated && existsSync(this.path);
       this.opening = this.openInstance(readOnly);
@@ -250,7 +283,9 @@ export class Store {
     this.drained?.();
     this.draining = undefined;
     this.drained = undefined;
-    if (this.options.lingerMs > 0) {
+    if (Date.now() - open.openedAt > this.options.maxHoldMs) {
+      this.yieldFile();
+    } else if (this.options.lingerMs > 0) {
       open.closeTimer = setTimeout(() => {
         if (this.open === open && open.users === 0) this.close();
       }, this.options.lingerMs);
@@ -258,6 +293,12 @@ export class Store {
     } else {
       this.close();
     }
+  }
+
+  /** Closes the file and keeps it closed for a moment, so a process waiting for the lock gets it. */
+  private yieldFile(): void {
+    this.close();
+    this.reopenAt = Date.now() + 50 + Math.random() * 100;
   }
 
   private waitDrained(): Promise<void> {
@@ -282,7 +323,7 @@ export class Store {
       try {
         const instance = await DuckDBInstance.create(this.path, settings);
         if (waited) log.info(`opened ${this.path} after waiting ${Date.now() - started} ms for another process`);
-        const open: OpenInstance = { instance, readOnly, users: 0 };
+        const open: OpenInstance = { instance, readOnly, users: 0, openedAt: Date.now() };
         try {
           await this.checkSchema(instance, readOnly);
         } catch (err) {

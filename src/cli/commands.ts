@@ -221,12 +221,16 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'effectiveness',
-    usage: 'effectiveness <skill> [--project P]',
+    usage: 'effectiveness <skill> [--project P] [--window W] [--since D] [--until D]',
     summary: 'How well one skill works: success, durations, errors, workflow paths, follow-ups, insights',
-    options: { project: { type: 'string' } },
+    options: { project: { type: 'string' }, window: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [skill], o) {
-      const e = await ctx.store().read((db) => effectiveness(db, skill!, { project: str(o, 'project'), minEvidence: ctx.settings.minEvidence }));
+      const e = await ctx.store().read((db) =>
+        effectiveness(db, skill!, {
+          project: str(o, 'project'), minEvidence: ctx.settings.minEvidence, window: str(o, 'window'), since: str(o, 'since'), until: str(o, 'until'),
+        }),
+      );
       const zone = ctx.settings.displayTimeZone;
       const lines = [
         `${e.skill_name}${str(o, 'project') ? ` in ${str(o, 'project')}` : ''}`,

@@ -164,11 +164,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     },
 
     [Commands.aggregate]: async () => {
-      // One transaction in the core: it cannot be interrupted halfway, so it is not offered as cancellable.
-      const result = await withProgress('aggregating', async (_signal, report) => {
+      // One transaction in the core: cancelling interrupts it and leaves the previous aggregates as they were.
+      const result = await withProgress('aggregating', async (signal, report) => {
         report('daily, weekly, monthly and all-time windows, sessions…');
-        return service.aggregate();
-      }, false);
+        return service.aggregate(signal);
+      });
       void vscode.window.showInformationMessage(
         `Skill Metrics: aggregated ${fmt.plural(result.rows_written, 'row')} (${result.windows.join(', ')}) in ${fmt.int(result.duration_ms)} ms.`,
       );
@@ -308,10 +308,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         }));
       if (!uri) return undefined;
       const project = viewState.projectFilter?.id;
-      const result = await withProgress(`exporting ${what}`, async () => {
-        const run = (): Promise<ExportResult> => service.engine().then((e) => e.exportData({ what, format, out: uri.fsPath, project }));
-        return what === 'usage' ? run() : service.withDerived(() => run());
-      }, false);
+      const result = await withProgress(`exporting ${what}`, async (signal) => {
+        const run = (): Promise<ExportResult> => service.engine().then((e) => e.exportData({ what, format, out: uri.fsPath, project }, signal));
+        try {
+          return await (what === 'usage' ? run() : service.withDerived(() => run()));
+        } catch (err) {
+          // A cancelled export leaves no half-written file behind.
+          if (signal.aborted) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+          throw err;
+        }
+      });
       const actions = format === 'parquet' ? [] : ['Open'];
       void vscode.window.showInformationMessage(`Skill Metrics: exported ${fmt.plural(result.rows, 'row')} to ${result.path}.`, ...actions).then((a) => {
         if (a === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(result.path));
@@ -353,14 +359,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         );
         if (ok !== 'Delete') return undefined;
       }
-      const result = await withProgress('cleaning up', async () =>
+      const result = await withProgress('cleaning up', async (signal) =>
         service.exclusive(async (engine) => {
-          const r = await engine.cleanup(days);
+          const r = await engine.cleanup(days, signal);
           await service.refreshState();
           service.fireData('cleanup');
           return r;
         }),
-      false);
+      );
       void vscode.window.showInformationMessage(
         `Skill Metrics: deleted ${fmt.plural(result.usage_deleted, 'invocation')}, ${fmt.plural(result.events_deleted, 'workflow event')} and ${fmt.plural(result.aggregates_deleted, 'aggregate row')} older than ${fmt.plural(days, 'day')}.`,
       );

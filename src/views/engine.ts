@@ -147,9 +147,9 @@ export class Engine {
     });
   }
 
-  /** Recomputes every aggregate window and the session tables. */
-  aggregate(): Promise<AggregateRun> {
-    return this.store.write((db) => computeAggregates(db, { sessionGapMinutes: this.settings.sessionGapMinutes }));
+  /** Recomputes every aggregate window and the session tables; aborting rolls it back. */
+  aggregate(signal?: AbortSignal): Promise<AggregateRun> {
+    return this.store.write((db) => computeAggregates(db, { sessionGapMinutes: this.settings.sessionGapMinutes }), { signal });
   }
 
   /** Aggregates only when the derived data is stale (data, display zone or session gap changed). */
@@ -196,12 +196,12 @@ export class Engine {
   }
 
   /** Reads derived data for aggregates and sessions (see recommendations). */
-  exportData(options: { what: string; format: string; out: string; project?: string }): Promise<ExportResult> {
-    return this.store.read((db) => exportData(db, options));
+  exportData(options: { what: string; format: string; out: string; project?: string }, signal?: AbortSignal): Promise<ExportResult> {
+    return this.store.read((db) => exportData(db, options), { signal });
   }
 
-  cleanup(olderThanDays: number): Promise<CleanupResult> {
-    return this.store.write((db) => cleanup(db, { olderThanDays }));
+  cleanup(olderThanDays: number, signal?: AbortSignal): Promise<CleanupResult> {
+    return this.store.write((db) => cleanup(db, { olderThanDays }), { signal });
   }
 
   /** Where each active project keeps input files: its root `.session-buddy` and any nested ones. */

@@ -207,10 +207,10 @@ export class MetricsService extends Disposable {
   }
   private aggregateDone?: () => void;
 
-  /** Aggregates now, every window (waits for queued writes). */
-  aggregate(): Promise<AggregateRun> {
+  /** Aggregates now, every window (waits for queued writes); the signal cancels it (nothing changes). */
+  aggregate(signal?: AbortSignal): Promise<AggregateRun> {
     return this.exclusive(async (engine) => {
-      const result = await engine.aggregate();
+      const result = await engine.aggregate(signal);
       log.info(`aggregated ${result.rows_written} row(s) for ${result.windows.join(', ')} in ${result.duration_ms} ms`);
       await this.refreshState();
       this.fireData('aggregate');

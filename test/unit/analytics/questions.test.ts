@@ -50,6 +50,13 @@ describe('effectiveness and compare', () => {
     const beta = await store.read((db) => effectiveness(db, 'review', { project: 'beta', minEvidence: 5 }));
     assert.equal(beta.enough_evidence, false);
     assert.deepEqual(beta.insights, ['Not enough data: 1 invocation; at least 5 are needed to rate a skill.']);
+    // a time range: June 1 10:00-10:04 (the 5 'daily' runs) only
+    const firstFive = await store.read((db) => effectiveness(db, 'review', { project: 'alpha', minEvidence: 5, since: '2026-06-01', until: '2026-06-01' }));
+    assert.deepEqual([firstFive.total_invocations, firstFive.success_rate], [10, 0.6], 'all ten are on June 1');
+    const june2 = await store.read((db) => effectiveness(db, 'review', { project: 'alpha', minEvidence: 5, since: '2026-06-02' }));
+    assert.deepEqual([june2.total_invocations, june2.found, june2.enough_evidence], [0, false, false]);
+    const window = await store.read((db) => effectiveness(db, 'review', { minEvidence: 5, window: '7d', now: new Date('2026-06-03T12:00:00Z') }));
+    assert.equal(window.total_invocations, 11);
     // unknown skill: found false, with a suggestion
     const none = await store.read((db) => effectiveness(db, 'reviw', { minEvidence: 5 }));
     assert.deepEqual([none.found, none.total_invocations, none.success_rate], [false, 0, null]);

@@ -127,3 +127,54 @@ describe('store', () => {
     await assert.rejects(store.read((db) => db.all("SELECT * FROM read_xlsx('x.xlsx')")), /not (?:been )?loaded|not found|does not exist|Catalog Error/i);
   });
 });
+
+describe('store: sharing the file with another process', () => {
+  it('a process that keeps querying still lets another one in within moments', async () => {
+    const dir = tempDir();
+    const busy = new Store({ path: path.join(dir, 'skill_metrics.duckdb'), displayTimeZone: 'UTC', lingerMs: 10_000, maxHoldMs: 300 });
+    await busy.write(async () => undefined);
+    let stop = false;
+    let queries = 0;
+    const loop = (async () => {
+      while (!stop) {
+        await busy.read((db) => db.one('SELECT count(*) FROM projects'));
+        queries++;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    // another process tries to open the file while this one queries in a tight loop
+    const started = Date.now();
+    const child = spawn(process.execPath, ['-e', `
+      const { DuckDBInstance } = require('@duckdb/node-api');
+      (async () => {
+        for (;;) {
+          try { const db = await DuckDBInstance.create(${JSON.stringify(busy.path)}); db.closeSync(); process.exit(0); }
+          catch (e) { if (!/lock/i.test(e.message)) { console.error(e.message); process.exit(2); } await new Promise((r) => setTimeout(r, 20)); }
+        }
+      })();
+    `], { cwd: path.resolve(__dirname, '../../..'), stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waited = Date.now() - started;
+    stop = true;
+    await loop;
+    busy.close();
+    assert.equal(code, 0);
+    assert.ok(waited < 3000, `the other process got in after ${waited} ms`);
+    assert.ok(queries > 20, `this process kept querying (${queries} queries)`);
+  });
+
+  it('a unit of work can be cancelled: the running query is interrupted and its transaction rolled back', async () => {
+    const store = newStore();
+    const controller = new AbortController();
+    const slow = store.write((db) =>
+      db.transaction(async () => {
+        await db.run("INSERT INTO meta VALUES ('partial', 'x')");
+        setTimeout(() => controller.abort(), 100);
+        await db.one('SELECT count(*) FROM range(3000000000) a'); // seconds of work
+        return 'finished';
+      }), { signal: controller.signal });
+    await assert.rejects(slow, { name: 'CancelledError' });
+    const row = await store.read((db) => db.one("SELECT count(*) AS n FROM meta WHERE key = 'partial'"));
+    assert.deepEqual(row, { n: 0 });
+  });
+});
