@@ -115,6 +115,23 @@ async function writeInvocations(db: Db, batch: SealedBatch, ctx: WriteContext): 
     return { invocationsAdded: added, invocationsUpdated: 0 };
   }
 
+  // The project has records: find what is new, or a pending record now finished, from the record ids
+  // alone (cheap), and compute the rest only for those rows (a grown file is mostly known records).
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE stage_todo AS
+     WITH ${DICTIONARIES},
+     keys AS (
+       SELECT s.rowid AS rid,
+              md5_number(concat_ws(chr(31), $1, d.v[s.skill + 1], s.raw, coalesce(d.v[s.sess + 1], ''), coalesce(d.v[s.kx + 1], ''))) AS record_id,
+              (NOT s.completed AND s.duration IS NULL AND s.err_raw IS NULL AND s.fu IS NULL) AS pending
+       FROM stage_inv s, d
+     ),
+     existing AS (SELECT record_id, ${PENDING('')} AS was_pending FROM skill_usage WHERE project_id = $1)
+     SELECT k.rid FROM keys k LEFT JOIN existing e USING (record_id)
+     WHERE e.record_id IS NULL OR (e.was_pending AND NOT k.pending)`,
+    [ctx.projectId],
+  );
+  await db.run('DELETE FROM stage_inv WHERE rowid NOT IN (SELECT rid FROM stage_todo)');
   await db.run(`CREATE OR REPLACE TEMP TABLE stage_ready AS ${ready}`, [ctx.projectId, ctx.sourceTimeZone]);
   const updated = await db.run(
     `UPDATE skill_usage AS u

@@ -133,16 +133,18 @@ class Column<T extends Int32Array | Int8Array | Uint8Array | Float64Array> {
   }
 
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
+    this.set(this.length, v);
+  }
+
+  /** Sets row i; writing the next row past the end grows the column. */
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const bigger = this.make(Math.max(this.data.length * 2, i + 1));
       bigger.set(this.data);
       this.data = bigger;
     }
-    this.data[this.length++] = v;
-  }
-
-  set(i: number, v: number): void {
     this.data[i] = v;
+    if (i >= this.length) this.length = i + 1;
   }
 
   get(i: number): number {
@@ -210,17 +212,35 @@ export class BatchBuilder {
       return;
     }
     const index = c.raw.length;
-    const same = this.invByRaw.get(r.invokedAtRaw);
-    if (same === undefined) this.invByRaw.set(r.invokedAtRaw, index);
-    else if (typeof same === 'number') this.invByRaw.set(r.invokedAtRaw, [same, index]);
-    else same.push(index);
+    if (!this.increasing) this.index(r.invokedAtRaw, index);
     c.raw.push(r.invokedAtRaw);
-    for (const col of [c.skill, c.tz, c.completed, c.duration, c.workflowPath, c.errorType, c.errorRaw, c.followUps, c.session, c.format, c.keyExtra]) col.push(0);
-    this.writeInvocation(c.raw.length - 1, r);
+    this.writeInvocation(index, r);
+  }
+
+  /**
+   * While raw timestamps strictly increase (writers append in time order), no record can repeat an earlier
+   * one and no index is kept; the first time one does not, every row so far is indexed by raw timestamp.
+   */
+  private increasing = true;
+  private lastRaw: string | undefined;
+
+  private index(raw: string, row: number): void {
+    const same = this.invByRaw.get(raw);
+    if (same === undefined) this.invByRaw.set(raw, row);
+    else if (typeof same === 'number') this.invByRaw.set(raw, [same, row]);
+    else same.push(row);
   }
 
   /** The row already holding this record's key (skill, raw time, session, extra key), if any. */
   private findInvocation(r: InvocationRecord): number | undefined {
+    if (this.increasing) {
+      if (this.lastRaw === undefined || r.invokedAtRaw > this.lastRaw) {
+        this.lastRaw = r.invokedAtRaw;
+        return undefined;
+      }
+      this.increasing = false;
+      this.inv.raw.forEach((raw, row) => this.index(raw, row));
+    }
     const same = this.invByRaw.get(r.invokedAtRaw);
     if (same === undefined) return undefined;
     const skill = this.dict.code(r.skillName);

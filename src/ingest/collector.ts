@@ -131,7 +131,9 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
   const vanished = [...known.values()].filter((f) => !seenPaths.has(f.path) && synced.includes(f.project_id)).map((f) => f.path);
 
   // 3. Read (ahead, possibly in workers) and write each file in its own transaction.
-  const load = options.loader ?? ((job: LoadJob) => loadSource(job, (attempt, reason) => options.onRetry?.(job.path, attempt, reason)));
+  // A single changed file is parsed inline: a worker's start-up would cost more than it saves.
+  const inline = (job: LoadJob) => loadSource(job, (attempt, reason) => options.onRetry?.(job.path, attempt, reason));
+  const load = options.loader && jobs.length > 1 ? options.loader : inline;
   const pending = new Prefetch(jobs, options.prefetch ?? 2, (job) =>
     load({
       path: job.path,

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs from 'sql.js';
 import type { SealedBatch } from '../../../src/ingest/batch';
-import { NULL_CODE, TzMode } from '../../../src/ingest/batch';
+import { BatchBuilder, NULL_CODE, TzMode } from '../../../src/ingest/batch';
+import type { InvocationRecord } from '../../../src/ingest/batch';
 import type { LoadResult } from '../../../src/ingest/sourceLoader';
 import { loadSource } from '../../../src/ingest/sourceLoader';
 import type { SourceKind } from '../../../src/ingest/sourceKinds';
@@ -236,5 +237,27 @@ if os.path.exists(db + '-shm'): os.remove(db + '-shm')
     execFileSync('python3', [script, dir]);
     const r = await load(db, 'skills_db');
     assert.deepEqual(invocations(r.batch).map((x) => x.skill), ['checkpointed', 'in-wal-0', 'in-wal-1', 'in-wal-2']);
+  });
+});
+
+describe('batch de-duplication', () => {
+  const rec = (raw: string, over: Partial<InvocationRecord> = {}): InvocationRecord => ({
+    skillName: 'a', invokedAtRaw: raw, tzMode: TzMode.SourceLocal, completed: true, durationSeconds: 1, workflowPath: null, errorType: null,
+    errorRaw: null, followUps: [], sessionId: null, sourceFormat: 'v1', keyExtra: null, ...over,
+  });
+
+  it('keeps one row per key, also when a repeat comes after a long increasing run', () => {
+    const b = new BatchBuilder();
+    const pending = { completed: false, durationSeconds: null };
+    b.addInvocation(rec('2026-01-01T00:00:01', pending));
+    for (let i = 2; i <= 9; i++) b.addInvocation(rec(`2026-01-01T00:00:0${i}`));
+    b.addInvocation(rec('2026-01-01T00:00:01', { durationSeconds: 42 })); // the pending one, now finished
+    b.addInvocation(rec('2026-01-01T00:00:05', pending)); // a stale pending copy of a finished one: ignored
+    b.addInvocation(rec('2026-01-01T00:00:05', { skillName: 'b' })); // same time, other skill: its own record
+    b.addInvocation(rec('2026-01-01T00:00:05', { skillName: 'b', sessionId: 's' })); // other session: its own record
+    const sealed = b.seal();
+    assert.equal(sealed.invocations.length, 11);
+    assert.equal(sealed.invocations.duration[0], 42);
+    assert.equal(sealed.invocations.completed[4], 1);
   });
 });
