@@ -181,6 +181,15 @@ export const MIGRATIONS: Migration[] = [
       `INSERT INTO meta VALUES ('retention_cutoff', '')`,
     ],
   },
+  {
+    version: 2,
+    description: 'known prefix of large JSON files (only the tail of a grown file is parsed)',
+    statements: [
+      'ALTER TABLE source_files ADD COLUMN prefix_bytes BIGINT',
+      'ALTER TABLE source_files ADD COLUMN prefix_hash VARCHAR',
+      'ALTER TABLE source_files ADD COLUMN prefix_records BIGINT',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

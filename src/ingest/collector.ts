@@ -80,6 +80,10 @@ interface KnownFile {
   mtime_ms: number | null;
   content_hash: string | null;
   last_problem: string | null;
+  format: string | null;
+  prefix_bytes: number | null;
+  prefix_hash: string | null;
+  prefix_records: number | null;
 }
 
 interface FileJob {
@@ -103,7 +107,8 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
     const chosen = await chooseProjects(db, options);
     const files = chosen.length
       ? await db.all<KnownFile>(
-          'SELECT path, project_id, size, mtime_ms, content_hash, last_problem FROM source_files WHERE list_contains($1, project_id)',
+          `SELECT path, project_id, size, mtime_ms, content_hash, last_problem, format, prefix_bytes, prefix_hash, prefix_records
+           FROM source_files WHERE list_contains($1, project_id)`,
           [chosen.map((p) => p.project_id)],
         )
       : [];
@@ -140,6 +145,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
       kind: job.kind,
       maxBytes: options.maxFileBytes,
       previousHash: job.known?.content_hash ?? null,
+      previousPrefix: knownPrefixOf(job.known),
       // A file that failed before with the same stamp is not waited on again.
       retryDelaysMs: job.known?.last_problem ? [] : options.retryDelaysMs,
     }),
@@ -227,6 +233,11 @@ async function chooseProjects(db: Db, options: CollectOptions): Promise<Project[
   return [...chosen.values()];
 }
 
+function knownPrefixOf(known: KnownFile | undefined): LoadJob['previousPrefix'] {
+  if (!known || known.last_problem || known.prefix_bytes === null || !known.prefix_hash || known.prefix_records === null || !known.format) return null;
+  return { bytes: known.prefix_bytes, hash: known.prefix_hash, records: known.prefix_records, format: known.format };
+}
+
 async function sameStamp(file: string, kind: SourceKind, known: KnownFile): Promise<boolean> {
   try {
     const stamp = await fileStamp(file, kind);
@@ -274,16 +285,21 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
     });
     await db.run(
       `INSERT INTO source_files (path, project_id, kind, size, mtime_ms, content_hash, format, last_ingest_at, records_seen,
-         records_added, records_updated, records_invalid, invalid_reasons, last_problem, last_problem_at, present)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10, $11, $12::JSON, NULL, NULL, true)
+         records_added, records_updated, records_invalid, invalid_reasons, last_problem, last_problem_at, present,
+         prefix_bytes, prefix_hash, prefix_records)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10, $11, $12::JSON, NULL, NULL, true, $13, $14, $15)
        ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
          content_hash = excluded.content_hash, format = excluded.format, last_ingest_at = excluded.last_ingest_at,
          records_seen = excluded.records_seen, records_added = source_files.records_added + excluded.records_added,
-         records_updated = source_files.records_updated + excluded.records_updated, records_invalid = excluded.records_invalid,
-         invalid_reasons = excluded.invalid_reasons, last_problem = NULL, last_problem_at = NULL, present = true`,
+         records_updated = source_files.records_updated + excluded.records_updated,
+         records_invalid = CASE WHEN $16 THEN source_files.records_invalid + excluded.records_invalid ELSE excluded.records_invalid END,
+         invalid_reasons = CASE WHEN $16 AND excluded.records_invalid = 0 THEN source_files.invalid_reasons ELSE excluded.invalid_reasons END,
+         last_problem = NULL, last_problem_at = NULL, present = true,
+         prefix_bytes = excluded.prefix_bytes, prefix_hash = excluded.prefix_hash, prefix_records = excluded.prefix_records`,
       [
         ...base, result.hash, result.format, result.seen, written.invocationsAdded + written.eventsAdded,
         written.invocationsUpdated, result.invalid.count, JSON.stringify(result.invalid),
+        result.prefix?.bytes ?? null, result.prefix?.hash ?? null, result.prefix?.records ?? null, result.tailOnly,
       ],
     );
     return written;

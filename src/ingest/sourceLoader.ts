@@ -6,7 +6,6 @@
  * half-written. Such a read is retried a few times before the file is reported; a parse failure is
  * never taken to mean "no records".
  */
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { BatchBuilder } from './batch';
@@ -14,7 +13,9 @@ import type { SealedBatch } from './batch';
 import type { InvalidSummary } from './invalidRecords';
 import { InvalidRecords } from './invalidRecords';
 import { readCorrelatedSessions } from './readers/correlatedSessionJson';
-import { readSkillMetrics } from './readers/skillMetricsJson';
+import { readInvocationList, readSkillMetrics } from './readers/skillMetricsJson';
+import type { KnownPrefix } from './knownPrefix';
+import { hashes, knownPrefix, parseTail, prefixCut } from './knownPrefix';
 import { readSkillsDb } from './readers/skillsDb';
 import { SourceProblem } from './readers/sourceProblem';
 import { readWorkflowEvents } from './readers/workflowEventsJson';
@@ -26,6 +27,8 @@ export interface LoadJob {
   maxBytes: number;
   /** Hash of the content ingested last time: equal content is not parsed again. */
   previousHash: string | null;
+  /** For a large skill_metrics.json: the prefix known from last time, and the format it had (knownPrefix.ts). */
+  previousPrefix?: (KnownPrefix & { format: string }) | null;
   /** Delays between attempts when a file looks half-written; default 150, 400, 1000 ms. */
   retryDelaysMs?: number[];
 }
@@ -56,7 +59,19 @@ export async function fileStamp(path: string, kind: SourceKind): Promise<FileSta
 
 export type LoadResult =
   | ({ status: 'unchanged'; hash: string } & FileStamp)
-  | ({ status: 'parsed'; hash: string; format: string; seen: number; invalid: InvalidSummary; batch: SealedBatch; attempts: number } & FileStamp)
+  | ({
+      status: 'parsed';
+      hash: string;
+      format: string;
+      seen: number;
+      invalid: InvalidSummary;
+      batch: SealedBatch;
+      attempts: number;
+      /** Only the tail after the known prefix was parsed. */
+      tailOnly: boolean;
+      /** The prefix to remember for next time (null: parse whole next time). */
+      prefix: KnownPrefix | null;
+    } & FileStamp)
   | ({ status: 'problem'; hash: string | null; message: string } & FileStamp);
 
 export const DEFAULT_RETRY_DELAYS_MS = [150, 400, 1000];
@@ -103,11 +118,15 @@ async function loadOnce(job: LoadJob, attempt: number): Promise<Attempt> {
     if (bytes.length + (wal?.length ?? 0) !== after.size || after.mtimeMs !== before.mtimeMs) {
       return fail(null, 'file changed while it was read', true);
     }
-    const hash = hashOf(bytes, wal);
+    const prior = job.kind === 'skill_metrics' && job.previousPrefix && job.previousPrefix.bytes < bytes.length ? job.previousPrefix : null;
+    const cut = job.kind === 'skill_metrics' ? prefixCut(bytes) : null;
+    const { full: hash, at } = hashes(bytes, [prior?.bytes ?? -1, cut ?? -1], wal);
     if (hash === job.previousHash) return { result: { status: 'unchanged', hash, ...stamp }, transient: false };
     try {
-      const parsed = await parse(job.kind, bytes, wal);
-      return { result: { status: 'parsed', hash, ...stamp, ...parsed, attempts: attempt }, transient: false };
+      const tail = prior && at.get(prior.bytes) === prior.hash ? parseKnownTail(bytes, prior) : null;
+      const parsed = tail ?? (await parse(job.kind, bytes, wal));
+      const prefix = cut !== null ? knownPrefix(bytes, cut, at.get(cut)!, parsed.seen) : null;
+      return { result: { status: 'parsed', hash, ...stamp, ...parsed, attempts: attempt, tailOnly: tail !== null, prefix }, transient: false };
     } catch (err) {
       if (err instanceof SourceProblem) return fail(hash, err.message, err.transient);
       throw err;
@@ -134,6 +153,22 @@ async function parse(
     else result = readCorrelatedSessions(doc, out, invalid);
   }
   return { ...result, invalid: invalid.summary(), batch: out.seal() };
+}
+
+/** The invocations after a known, unchanged prefix; null when the tail is not as expected (then: parse whole). */
+function parseKnownTail(
+  bytes: Buffer,
+  prior: KnownPrefix & { format: string },
+): { format: string; seen: number; invalid: InvalidSummary; batch: SealedBatch } | null {
+  if (!isUtf8(bytes.subarray(prior.bytes))) return null;
+  const items = parseTail(bytes, prior);
+  if (!items) return null;
+  const out = new BatchBuilder();
+  const invalid = new InvalidRecords();
+  const tail = readInvocationList(items, prior.format === 'v3', prior.records, out, invalid);
+  const formats = new Set([...prior.format.split('+'), ...tail.format.split('+')].filter((f) => f.startsWith('v') && f !== 'v1/v2'));
+  const format = formats.size ? [...formats].sort().join('+') : prior.format;
+  return { format, seen: prior.records + tail.seen, invalid: invalid.summary(), batch: out.seal() };
 }
 
 /** Decodes and parses a JSON file; truncation-like failures are transient (the writer may be mid-rewrite). */
@@ -163,12 +198,6 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
     i += len;
   }
   return bytes.length;
-}
-
-function hashOf(bytes: Buffer, wal: Buffer | undefined): string {
-  const h = createHash('sha256').update(bytes);
-  if (wal) h.update(wal);
-  return h.digest('hex');
 }
 
 async function readOptional(path: string): Promise<Buffer | undefined> {

@@ -19,13 +19,26 @@ export function readSkillMetrics(doc: unknown, out: BatchBuilder, invalid: Inval
     throw new SourceProblem(missing ? 'no "invocations" array in this JSON object' : describeIssue(envelope.error));
   }
   const isExport = envelope.data.skills === undefined && envelope.data.last_updated === undefined;
+  return readInvocationList(envelope.data.invocations, isExport, 0, out, invalid);
+}
+
+/**
+ * Validates and adds invocations; `first` is the array position of the first one (a file's tail is read
+ * on its own, see knownPrefix.ts). `isExport`: the v3 shape (`{invocations}` only).
+ */
+export function readInvocationList(
+  invocations: readonly unknown[],
+  isExport: boolean,
+  first: number,
+  out: BatchBuilder,
+  invalid: InvalidRecords,
+): { format: string; seen: number } {
   const formats = new Set<SourceFormat>();
-  const invocations = envelope.data.invocations;
   for (let i = 0; i < invocations.length; i++) {
     const item = invocations[i];
     const parsed = invocationSchema.safeParse(item);
     if (!parsed.success) {
-      invalid.add(`invocations[${i}]`, describeIssue(parsed.error));
+      invalid.add(`invocations[${first + i}]`, describeIssue(parsed.error));
       continue;
     }
     // v1 (Crackerjack) has no session_id field at all; v2 requires it; v3 is the export-only shape.

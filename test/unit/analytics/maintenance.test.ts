@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { cleanup } from '../../../src/analytics/cleanup';
 import { computeAggregates } from '../../../src/analytics/derived';
 import { exportData } from '../../../src/analytics/exportData';
+import { SCHEMA_VERSION } from '../../../src/analytics/migrations';
 import type { Store } from '../../../src/analytics/store';
 import { collect } from '../../../src/ingest/collector';
 import { handBuilt, newStore, tempDir } from '../helpers';
@@ -68,7 +69,7 @@ describe('clean-up and export', () => {
     const json = await store.read((db) => exportData(db, { what: 'usage', format: 'json', out: out('usage.json') }));
     assert.equal(json.rows, 4);
     const doc = JSON.parse(readFileSync(out('usage.json'), 'utf8'));
-    assert.deepEqual([doc.schema_version, doc.what, doc.display_time_zone, doc.rows.length], [1, 'usage', 'Europe/Berlin', 4]);
+    assert.deepEqual([doc.schema_version, doc.what, doc.display_time_zone, doc.rows.length], [SCHEMA_VERSION, 'usage', 'Europe/Berlin', 4]);
     assert.equal(doc.rows[2].invoked_at, '2026-06-10T12:00:00.000+02:00');
     assert.deepEqual(doc.rows[2].follow_up_actions, ['git commit', 'a "quoted", comma']);
     assert.equal(doc.rows[3].error_type, 'ValueError');
