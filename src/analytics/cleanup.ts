@@ -5,7 +5,7 @@
  * that still hold them. Derived data is recomputed on next use.
  */
 import { UsageError } from '../common/errors';
-import { bumpDataVersion } from './dataVersion';
+import { bumpDataVersion, bumpProjectVersions } from './dataVersion';
 import type { Db } from './store';
 
 export interface CleanupResult {
@@ -34,7 +34,10 @@ export async function cleanup(db: Db, options: { olderThanDays: number; now?: Da
        WHERE key = 'retention_cutoff'`,
       [cutoff],
     );
-    if (usage + events + aggregates > 0) await bumpDataVersion(db);
+    if (usage + events + aggregates > 0) {
+      await bumpProjectVersions(db, 'all');
+      await bumpDataVersion(db);
+    }
     return { cutoff, usage_deleted: usage, events_deleted: events, aggregates_deleted: aggregates };
   });
 }

@@ -1,6 +1,8 @@
 /**
- * A counter that changes whenever stored records change (collection added or updated some, clean-up
- * removed some). Derived data remembers the version it was computed from (derived.ts).
+ * Counters that change whenever stored records change: one for the whole store (collection added or
+ * updated records, clean-up removed some, a project was registered or unregistered) and one per project
+ * (its records changed). Derived data remembers the versions it was computed from (derived.ts), so a
+ * refresh recomputes only the projects whose records changed.
  */
 import type { Db } from './store';
 
@@ -11,4 +13,10 @@ export async function dataVersion(db: Db): Promise<number> {
 
 export async function bumpDataVersion(db: Db): Promise<void> {
   await db.run("UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'");
+}
+
+/** Marks the projects' records as changed (inside the transaction that changed them). */
+export async function bumpProjectVersions(db: Db, projectIds: readonly string[] | 'all'): Promise<void> {
+  if (projectIds === 'all') await db.run('UPDATE projects SET data_version = data_version + 1');
+  else if (projectIds.length) await db.run('UPDATE projects SET data_version = data_version + 1 WHERE list_contains($1, project_id)', [projectIds]);
 }

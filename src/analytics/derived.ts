@@ -29,12 +29,21 @@ export const DEFAULT_SESSION_GAP_MINUTES = 30;
 export const ALL_TIME = new Date(0);
 
 export interface AggregateOptions {
+  /** Only these windows, for every project (default: all windows). */
   windows?: readonly AggregateWindow[];
   sessionGapMinutes?: number;
+  /**
+   * Recompute every project (default when windows are given). Otherwise only projects whose records,
+   * the display zone or the session gap changed since they were last derived; the cross-project rows
+   * are rebuilt either way.
+   */
+  full?: boolean;
 }
 
 export interface AggregateRun {
   windows: AggregateWindow[];
+  /** Projects whose rows were recomputed. */
+  projects: number;
   rows_written: number;
   sessions: number;
   duration_ms: number;
@@ -71,36 +80,62 @@ const ACTIVE = 'project_id IN (SELECT project_id FROM projects WHERE is_active)'
  */
 const SLOT = 'floor(epoch_us(invoked_at) / 900000000)::BIGINT';
 
-const KEYED = `
+/** The records aggregates read (of the projects in scope, or of every active project), with their local date. */
+const keyed = (scope: 'derive_scope' | 'active') => `
   keyed AS (
     SELECT u.project_id, u.skill_name, u.completed, u.duration_seconds, u.error_type IS NOT NULL AS has_error,
            len(u.follow_up_actions) AS follow_ups, u.invoked_at, z.day, z.day - CAST(isodow(z.day) - 1 AS INTEGER) AS week,
            date_trunc('month', z.day)::DATE AS month
     FROM skill_usage u JOIN tz_slots z ON z.k = ${SLOT.replace('invoked_at', 'u.invoked_at')}
-    WHERE u.${ACTIVE}
+    WHERE u.${scope === 'active' ? ACTIVE : IN_SCOPE}
   )`;
 
 export async function computeAggregates(db: Db, options: AggregateOptions = {}): Promise<AggregateRun> {
   const started = Date.now();
   const windows = [...(options.windows ?? AGGREGATE_WINDOWS)];
   const gap = options.sessionGapMinutes ?? DEFAULT_SESSION_GAP_MINUTES;
+  const full = options.full ?? options.windows !== undefined;
   return db.transaction(async () => {
     const version = await dataVersion(db);
+    // The projects to recompute: every active one, or those derived from other data, zone or gap.
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE derive_scope AS
+       SELECT p.project_id FROM projects p LEFT JOIN derived_state d USING (project_id)
+       WHERE p.is_active AND ($1 OR d.project_id IS NULL OR d.data_version <> p.data_version
+             OR d.display_time_zone <> current_setting('TimeZone') OR d.session_gap_minutes <> $2)`,
+      [full, gap],
+    );
+    const projects = (await db.one<{ n: number }>('SELECT count(*) AS n FROM derive_scope'))!.n;
     const rows = await computeSkillAggregates(db, windows);
     const aggregatesDone = Date.now();
     const sessions = await computeSessions(db, gap);
     const done = Date.now();
+    if (windows.length === AGGREGATE_WINDOWS.length) {
+      await db.run(
+        `INSERT OR REPLACE INTO derived_state
+         SELECT project_id, p.data_version, current_setting('TimeZone'), $1 FROM derive_scope JOIN projects p USING (project_id)`,
+        [gap],
+      );
+    }
+    await db.run(`DELETE FROM derived_state WHERE NOT ${ACTIVE}`);
     await db.run(
       "INSERT INTO aggregate_runs VALUES (now(), $1, $2, current_setting('TimeZone'), $3, $4, $5)",
       [done - started, windows, gap, rows, version],
     );
+    await db.run('DROP TABLE IF EXISTS derive_scope');
     const run: AggregateRun = {
-      windows, rows_written: rows, sessions, duration_ms: done - started, aggregates_ms: aggregatesDone - started, sessions_ms: done - aggregatesDone,
+      windows, projects, rows_written: rows, sessions, duration_ms: done - started, aggregates_ms: aggregatesDone - started, sessions_ms: done - aggregatesDone,
     };
-    log.info(`aggregated ${windows.join(', ')}: ${rows} rows in ${run.aggregates_ms} ms; ${sessions} sessions in ${run.sessions_ms} ms`);
+    log.info(
+      `aggregated ${windows.join(', ')} for ${projects} project(s): ${rows} rows in ${run.aggregates_ms} ms; ${sessions} sessions in ${run.sessions_ms} ms`,
+    );
     return run;
   });
 }
+
+/** Project rows to replace: the projects in scope, and any of a project no longer active. */
+const REPLACED = `(project_id IN (SELECT project_id FROM derive_scope) OR (project_id <> '*' AND NOT ${ACTIVE}))`;
+const IN_SCOPE = 'project_id IN (SELECT project_id FROM derive_scope)';
 
 /** skill_aggregates for the windows asked for, and the error and workflow-path breakdowns. Returns rows written. */
 async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promise<number> {
@@ -109,11 +144,11 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promi
      SELECT k, to_timestamp(k * 900)::DATE AS day
      FROM (SELECT unnest(generate_series(min(${SLOT}) - 200, max(${SLOT}) + 200)) AS k FROM skill_usage)`,
   );
-  for (const window of windows) await db.run('DELETE FROM skill_aggregates WHERE time_window = $1', [window]);
-  // Per project: every figure in one scan, all windows as grouping sets.
+  await db.run(`DELETE FROM skill_aggregates WHERE list_contains($1, time_window) AND (project_id = '*' OR ${REPLACED})`, [windows]);
+  // Per project in scope: every figure in one scan, all windows as grouping sets.
   let rows = await db.run(
     `INSERT INTO skill_aggregates
-     WITH ${KEYED},
+     WITH ${keyed('derive_scope')},
      grouped AS (
        SELECT skill_name, project_id, ${windowOf(windows)} AS time_window, ${bucketOf(windows)} AS bucket_day,
               count(*) AS total, count(*) FILTER (WHERE completed) AS completed,
@@ -134,7 +169,7 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promi
   // Across projects ('*'): sums of the project rows, and percentiles from the records (they do not add up).
   rows += await db.run(
     `INSERT INTO skill_aggregates
-     WITH ${KEYED},
+     WITH ${keyed('active')},
      q AS (
        SELECT skill_name, ${windowOf(windows)} AS time_window,
               CASE WHEN ${bucketOf(windows)} IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE (${bucketOf(windows)})::TIMESTAMPTZ END AS bucket_start,
@@ -146,7 +181,7 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promi
               sum(failed_invocations) AS failed, sum(abandoned_invocations) AS abandoned, sum(duration_count) AS duration_count,
               sum(duration_sum) AS duration_sum, sum(follow_up_total) AS follow_up_total, sum(with_follow_ups) AS with_follow_ups,
               count(*) AS projects, min(first_used) AS first_used, max(last_used) AS last_used
-       FROM skill_aggregates WHERE project_id <> '*' AND list_contains($1, time_window) GROUP BY ALL
+       FROM skill_aggregates WHERE project_id <> '*' AND list_contains($1, time_window) AND ${ACTIVE} GROUP BY ALL
      )
      SELECT s.skill_name, '*', s.time_window, s.bucket_start, s.total, s.completed, s.failed, s.abandoned, s.duration_count, s.duration_sum,
             s.duration_sum / nullif(s.duration_count, 0), q.q[1], q.q[2], s.follow_up_total, s.with_follow_ups, s.follow_up_total / s.total,
@@ -154,19 +189,21 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promi
      FROM sums s JOIN q USING (skill_name, time_window, bucket_start)`,
     [windows],
   );
-  await db.run('DELETE FROM skill_errors');
+  await db.run(`DELETE FROM skill_errors WHERE project_id = '*' OR ${REPLACED}`);
   await db.run(
     `INSERT INTO skill_errors
-     SELECT coalesce(project_id, '*'), skill_name, error_type, count(*) FROM skill_usage
-     WHERE NOT completed AND error_type IS NOT NULL AND ${ACTIVE}
-     GROUP BY GROUPING SETS ((project_id, skill_name, error_type), (skill_name, error_type))`,
+     SELECT project_id, skill_name, error_type, count(*) FROM skill_usage
+     WHERE NOT completed AND error_type IS NOT NULL AND ${IN_SCOPE} GROUP BY ALL`,
   );
-  await db.run('DELETE FROM skill_paths');
+  await db.run(`INSERT INTO skill_errors SELECT '*', skill_name, error_type, sum(failures) FROM skill_errors WHERE project_id <> '*' GROUP BY ALL`);
+  await db.run(`DELETE FROM skill_paths WHERE project_id = '*' OR ${REPLACED}`);
   await db.run(
     `INSERT INTO skill_paths
-     SELECT coalesce(project_id, '*'), skill_name, workflow_path, count(*), count(*) FILTER (WHERE completed) FROM skill_usage
-     WHERE workflow_path IS NOT NULL AND ${ACTIVE}
-     GROUP BY GROUPING SETS ((project_id, skill_name, workflow_path), (skill_name, workflow_path))`,
+     SELECT project_id, skill_name, workflow_path, count(*), count(*) FILTER (WHERE completed) FROM skill_usage
+     WHERE workflow_path IS NOT NULL AND ${IN_SCOPE} GROUP BY ALL`,
+  );
+  await db.run(
+    `INSERT INTO skill_paths SELECT '*', skill_name, workflow_path, sum(invocations), sum(completed) FROM skill_paths WHERE project_id <> '*' GROUP BY ALL`,
   );
   await db.run('DROP TABLE IF EXISTS tz_slots');
   return rows;
@@ -186,9 +223,9 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
     `CREATE OR REPLACE TEMP TABLE loose_items AS
      WITH items AS (
        SELECT project_id, invoked_at AS ts, skill_name, completed, duration_seconds, NULL::VARCHAR AS event_type
-       FROM skill_usage WHERE session_id IS NULL AND ${ACTIVE}
+       FROM skill_usage WHERE session_id IS NULL AND ${IN_SCOPE}
        UNION ALL
-       SELECT project_id, ts, NULL, NULL, duration_seconds, event_type FROM workflow_events WHERE session_id IS NULL AND ${ACTIVE}
+       SELECT project_id, ts, NULL, NULL, duration_seconds, event_type FROM workflow_events WHERE session_id IS NULL AND ${IN_SCOPE}
      ),
      flagged AS (
        SELECT *, coalesce(ts - lag(ts) OVER (PARTITION BY project_id ORDER BY ts) > to_minutes($1::BIGINT), true)::INTEGER AS starts FROM items
@@ -203,13 +240,13 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
        SELECT project_id, session_id, min(invoked_at) AS start_time, max(invoked_at) AS end_time, count(*) AS invocations,
               count(*) FILTER (WHERE completed) AS skills_completed, coalesce(sum(duration_seconds), 0) AS total_skill_duration,
               list_sort(list({'t': epoch_us(invoked_at), 's': skill_name})) AS seq
-       FROM skill_usage WHERE session_id IS NOT NULL AND ${ACTIVE} GROUP BY ALL
+       FROM skill_usage WHERE session_id IS NOT NULL AND ${IN_SCOPE} GROUP BY ALL
      ),
      ev AS (
        SELECT project_id, session_id, min(ts) AS start_time, max(ts) AS end_time, count(*) AS workflow_events,
               count(*) FILTER (WHERE event_type = 'node_completed') AS workflow_nodes_completed,
               coalesce(sum(duration_seconds) FILTER (WHERE event_type = 'workflow_completed'), 0) AS total_workflow_duration
-       FROM workflow_events WHERE session_id IS NOT NULL AND ${ACTIVE} GROUP BY ALL
+       FROM workflow_events WHERE session_id IS NOT NULL AND ${IN_SCOPE} GROUP BY ALL
      ),
      explicit AS (
        SELECT project_id, session_id, false AS inferred, least(inv.start_time, ev.start_time) AS start_time,
@@ -232,8 +269,9 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
      SELECT *, list_transform(seq, x -> x.s) AS skills, list_distinct(list_transform(seq, x -> x.s)) AS distinct_skills
      FROM (SELECT * FROM explicit UNION ALL SELECT * FROM inferred)`,
   );
-  await db.run('DELETE FROM session_summaries');
-  const sessions = await db.run(
+  await db.run(`DELETE FROM session_summaries WHERE ${REPLACED}`);
+  await db.run(
+
     `INSERT INTO session_summaries
      SELECT project_id, session_id, inferred, start_time, end_time, invocations,
             -- skills in order of first use: each distinct skill with the position of its first occurrence
@@ -241,14 +279,15 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
             skills_completed, workflow_events, workflow_nodes_completed, total_skill_duration, total_workflow_duration
      FROM session_rows`,
   );
-  await db.run('DELETE FROM skill_sessions');
+  const sessions = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM session_summaries WHERE ${ACTIVE}`))!.n;
+  // Per project in scope, then across projects as sums of the project rows (sessions belong to one project).
+  await db.run(`DELETE FROM skill_sessions WHERE project_id = '*' OR ${REPLACED}`);
   await db.run(
     `INSERT INTO skill_sessions
-     SELECT coalesce(project_id, '*'), skill_name, count(*)
-     FROM (SELECT project_id, unnest(distinct_skills) AS skill_name FROM session_rows)
-     GROUP BY GROUPING SETS ((project_id, skill_name), (skill_name))`,
+     SELECT project_id, skill_name, count(*) FROM (SELECT project_id, unnest(distinct_skills) AS skill_name FROM session_rows) GROUP BY ALL`,
   );
-  await db.run('DELETE FROM skill_pairs');
+  await db.run(`INSERT INTO skill_sessions SELECT '*', skill_name, sum(sessions) FROM skill_sessions WHERE project_id <> '*' GROUP BY ALL`);
+  await db.run(`DELETE FROM skill_pairs WHERE project_id = '*' OR ${REPLACED}`);
   await db.run(
     `INSERT INTO skill_pairs
      WITH pairs AS (
@@ -256,18 +295,20 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
          SELECT project_id, unnest(distinct_skills) AS a, distinct_skills FROM session_rows WHERE len(distinct_skills) > 1
        ), LATERAL (SELECT unnest(distinct_skills) AS b) WHERE a < b
      )
-     SELECT coalesce(project_id, '*'), a, b, count(*) FROM pairs GROUP BY GROUPING SETS ((project_id, a, b), (a, b))`,
+     SELECT project_id, a, b, count(*) FROM pairs GROUP BY ALL`,
   );
-  await db.run('DELETE FROM skill_transitions');
+  await db.run(`INSERT INTO skill_pairs SELECT '*', skill_a, skill_b, sum(sessions) FROM skill_pairs WHERE project_id <> '*' GROUP BY ALL`);
+  await db.run(`DELETE FROM skill_transitions WHERE project_id = '*' OR ${REPLACED}`);
   await db.run(
     `INSERT INTO skill_transitions
      WITH steps AS (
        SELECT project_id, unnest(list_transform(range(1, len(skills)), i -> {'f': skills[i], 't': skills[i + 1]})) AS step
        FROM session_rows WHERE len(skills) > 1
-     ),
-     named AS (SELECT project_id, step.f AS from_skill, step.t AS to_skill FROM steps)
-     SELECT coalesce(project_id, '*'), from_skill, to_skill, count(*) FROM named
-     GROUP BY GROUPING SETS ((project_id, from_skill, to_skill), (from_skill, to_skill))`,
+     )
+     SELECT project_id, step.f, step.t, count(*) FROM steps GROUP BY ALL`,
+  );
+  await db.run(
+    `INSERT INTO skill_transitions SELECT '*', from_skill, to_skill, sum(transitions) FROM skill_transitions WHERE project_id <> '*' GROUP BY ALL`,
   );
   await db.run('DROP TABLE IF EXISTS loose_items');
   await db.run('DROP TABLE IF EXISTS session_rows');

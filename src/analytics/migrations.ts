@@ -190,6 +190,19 @@ export const MIGRATIONS: Migration[] = [
       'ALTER TABLE source_files ADD COLUMN prefix_records BIGINT',
     ],
   },
+  {
+    version: 3,
+    description: 'per-project data versions, so aggregation recomputes only the projects that changed',
+    statements: [
+      'ALTER TABLE projects ADD COLUMN data_version BIGINT DEFAULT 0',
+      `CREATE TABLE derived_state (
+        project_id VARCHAR PRIMARY KEY,
+        data_version BIGINT NOT NULL,
+        display_time_zone VARCHAR NOT NULL,
+        session_gap_minutes INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -209,7 +209,7 @@ export const COMMANDS: Command[] = [
         throw new UsageError(`--window must be one of ${AGGREGATE_WINDOWS.join(', ')}`);
       }
       const run = await ctx.store().write((db) =>
-        computeAggregates(db, { windows: window ? [window as AggregateWindow] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
+        computeAggregates(db, { windows: window ? [window as AggregateWindow] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes, full: true }),
       );
       return {
         data: run,

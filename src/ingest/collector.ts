@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { CancelledError } from '../common/errors';
 import { logger } from '../common/log';
-import { bumpDataVersion } from '../analytics/dataVersion';
+import { bumpDataVersion, bumpProjectVersions } from '../analytics/dataVersion';
 import { writeBatch } from '../analytics/ingestWriter';
 import type { Project } from '../analytics/projects';
 import { listProjects, registerProject, resolveProject } from '../analytics/projects';
@@ -203,7 +203,6 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
     await db.transaction(async () => {
       if (synced.length) await db.run('UPDATE projects SET last_sync_at = now() WHERE list_contains($1, project_id)', [synced]);
       if (vanished.length) await db.run('UPDATE source_files SET present = false WHERE list_contains($1, path)', [vanished]);
-      if (totals.added + totals.updated > 0) await bumpDataVersion(db);
       result.duration_ms = Date.now() - started;
       await db.run(
         `INSERT INTO collection_runs VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::JSON)`,
@@ -302,6 +301,11 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
         result.prefix?.bytes ?? null, result.prefix?.hash ?? null, result.prefix?.records ?? null, result.tailOnly,
       ],
     );
+    // In the same transaction: derived data sees the change even if the collection stops right after.
+    if (written.invocationsAdded + written.invocationsUpdated + written.eventsAdded > 0) {
+      await bumpProjectVersions(db, [job.project.project_id]);
+      await bumpDataVersion(db);
+    }
     return written;
   });
   const outcome: Outcome = {

@@ -138,7 +138,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     input: z.object({ window: z.enum(AGGREGATE_WINDOWS).optional().describe('Only this window (default: all four).') }),
     run(ctx, input) {
       return ctx.store.write((db) =>
-        computeAggregates(db, { windows: input.window ? [input.window] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
+        computeAggregates(db, { windows: input.window ? [input.window] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes, full: true }),
       );
     },
   }),

@@ -149,7 +149,7 @@ export class Engine {
 
   /** Recomputes every aggregate window and the session tables; aborting rolls it back. */
   aggregate(signal?: AbortSignal): Promise<AggregateRun> {
-    return this.store.write((db) => computeAggregates(db, { sessionGapMinutes: this.settings.sessionGapMinutes }), { signal });
+    return this.store.write((db) => computeAggregates(db, { sessionGapMinutes: this.settings.sessionGapMinutes, full: true }), { signal });
   }
 
   /** Aggregates only when the derived data is stale (data, display zone or session gap changed). */

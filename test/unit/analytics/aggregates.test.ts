@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { computeAggregates, derivedFreshness } from '../../../src/analytics/derived';
 import { topSkills } from '../../../src/analytics/topSkills';
 import { unregisterProject } from '../../../src/analytics/projects';
@@ -79,8 +81,10 @@ describe('aggregates', () => {
     const b = handBuilt(root, 'beta', [{ skill: 's', at: '2026-05-02T10:00:00', dur: 40 }]);
     const store = await collected(root, [a, b], 'UTC');
     const run1 = await store.write((db) => computeAggregates(db, {}));
-    const run2 = await store.write((db) => computeAggregates(db, {}));
-    assert.equal(run1.rows_written, run2.rows_written);
+    const incremental = await store.write((db) => computeAggregates(db, {}));
+    assert.equal(incremental.projects, 0, 'nothing changed: no project is recomputed');
+    const run2 = await store.write((db) => computeAggregates(db, { full: true }));
+    assert.deepEqual([run1.projects, run2.projects, run1.rows_written], [2, 2, run2.rows_written]);
     const all = await store.read((db) => db.all<Record<string, number | string>>(
       `SELECT project_id, total_invocations, completed_invocations, failed_invocations, duration_count, avg_duration_seconds,
               p50_duration_seconds, p95_duration_seconds, follow_up_total, with_follow_ups, avg_follow_ups, projects
@@ -164,5 +168,46 @@ describe('aggregates', () => {
         }
       });
     }
+  });
+});
+
+describe('incremental aggregation', () => {
+  it('recomputes only changed projects, and leaves every derived table as a full recompute would', async () => {
+    const root = tempDir();
+    const projects = await generate({ outDir: root, projects: 3, records: 400, seed: 9, formats: ['v2', 'v1', 'v3'] });
+    const store = newStore(root, 'Europe/Berlin');
+    const opts = { sourceTimeZone: 'UTC', maxFileBytes: 1 << 26, origin: 'test' as const };
+    await collect(store, { ...opts, register: projects.map((p) => p.dir) });
+    await store.write((db) => computeAggregates(db, {}));
+    // one project's writer appends, another project is unregistered
+    const file = path.join(projects[0]!.dir, '.session-buddy', 'skill_metrics.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.invocations.push({ ...doc.invocations[0], invoked_at: '2026-11-20T23:30:00', session_id: 'late', completed: false, error_type: 'late-error' });
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    utimesSync(file, Date.now() / 1000 + 5, Date.now() / 1000 + 5);
+    assert.equal((await collect(store, opts)).records_added, 1);
+    await store.write((db) => unregisterProject(db, 'project-02'));
+    const run = await store.write((db) => computeAggregates(db, {}));
+    assert.equal(run.projects, 1, 'only the project whose records changed');
+    const snapshot = () => store.read(async (db) => {
+      const out: Record<string, unknown[]> = {};
+      for (const [table, order] of Object.entries({
+        skill_aggregates: 'project_id, skill_name, time_window, bucket_start', session_summaries: 'project_id, session_id', skill_sessions: 'project_id, skill_name',
+        skill_pairs: 'project_id, skill_a, skill_b', skill_transitions: 'project_id, from_skill, to_skill', skill_errors: 'project_id, skill_name, error_type',
+        skill_paths: 'project_id, skill_name, workflow_path',
+      })) {
+        out[table] = await db.all(`SELECT * EXCLUDE (${table === 'skill_aggregates' ? 'computed_at' : 'project_id'}) ${table === 'skill_aggregates' ? '' : ', project_id'} FROM ${table} ORDER BY ${order}`);
+      }
+      return out;
+    });
+    const incremental = await snapshot();
+    await store.write((db) => computeAggregates(db, { full: true }));
+    const full = await snapshot();
+    for (const table of Object.keys(full)) {
+      assert.ok(full[table]!.length > 0, table);
+      assert.deepEqual(incremental[table], full[table], table);
+    }
+    const ids = (await store.read((db) => db.all<{ p: string }>("SELECT DISTINCT project_id AS p FROM skill_aggregates WHERE project_id <> '*'"))).length;
+    assert.equal(ids, 2, 'the unregistered project has no rows left');
   });
 });

@@ -24,7 +24,7 @@ describe('cli: analytics commands', () => {
   it('aggregate refreshes derived data; collect already did, so health says fresh', async () => {
     assert.equal((await cli(db, 'health', '--json')).json.aggregates_fresh, true);
     const agg = await cli(db, 'aggregate', '--json');
-    assert.deepEqual(keys(agg.json), ['aggregates_ms', 'duration_ms', 'rows_written', 'sessions', 'sessions_ms', 'windows']);
+    assert.deepEqual(keys(agg.json), ['aggregates_ms', 'duration_ms', 'projects', 'rows_written', 'sessions', 'sessions_ms', 'windows']);
     assert.deepEqual(agg.json.windows, ['daily', 'weekly', 'monthly', 'all']);
     assert.equal(agg.json.sessions, 9, '8 with ids in alpha, and beta\'s 6 runs a minute apart as one inferred session');
     const daily = await cli(db, 'aggregate', '--window', 'daily', '--json');
