@@ -1,5 +1,6 @@
 // Builds the extension host bundle, the CLI, the parse worker and (when present) the webview bundle.
-// `node esbuild.mjs [--production] [--watch]`
+// `node esbuild.mjs [--production] [--watch] [--outdir DIR]` (DIR instead of dist/, no test bundles:
+// scripts/package.mjs builds the VSIX contents into a staging folder this way).
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +9,9 @@ import path from 'node:path';
 const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const outdirArg = process.argv.indexOf('--outdir');
+const outdir = outdirArg > 0 ? process.argv[outdirArg + 1] : 'dist';
+if (!outdir || outdir.startsWith('--')) throw new Error('--outdir needs a directory');
 
 /** Prints errors in the shape of the $esbuild-watch problem matcher. */
 const problemMatcher = {
@@ -40,9 +44,9 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { parseWorker: 'src/ingest/parseWorker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir, banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { parseWorker: 'src/ingest/parseWorker.ts' }, outdir },
 ];
 if (existsSync('media/dashboard/main.ts')) {
   builds.push({
@@ -55,14 +59,14 @@ if (existsSync('media/dashboard/main.ts')) {
     sourcesContent: false,
     logLevel: 'warning',
     entryPoints: { dashboard: 'media/dashboard/main.ts' },
-    outdir: 'dist/webview',
+    outdir: path.join(outdir, 'webview'),
     loader: { '.css': 'css', '.ttf': 'file' },
     plugins: [problemMatcher],
   });
 }
 
 // Extension-host tests (mocha inside VS Code): one bundle per file, loaded by out/test/extension/index.js.
-const extensionTests = existsSync('test/extension')
+const extensionTests = outdirArg < 0 && existsSync('test/extension')
   ? readdirSync('test/extension').filter((f) => f.endsWith('.ts')).map((f) => `test/extension/${f}`)
   : [];
 if (extensionTests.length) {
@@ -77,8 +81,8 @@ if (extensionTests.length) {
 }
 
 // sql.js loads its WebAssembly at run time from beside the bundle.
-mkdirSync('dist', { recursive: true });
-copyFileSync(path.join(path.dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+mkdirSync(outdir, { recursive: true });
+copyFileSync(path.join(path.dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), path.join(outdir, 'sql-wasm.wasm'));
 
 const entries = builds.filter((b) => Object.values(b.entryPoints).every((file) => existsSync(file)));
 if (watch) {
