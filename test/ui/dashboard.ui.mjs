@@ -8,6 +8,7 @@
 // webview never reported a Content Security Policy violation.
 //
 //   npm run build && node test/ui/dashboard.ui.mjs
+//   node test/ui/dashboard.ui.mjs --vsix vsix/skill-metrics-linux-x64-0.1.0.vsix   (the packaged extension)
 // Exit code 0 when every check passed; 1 otherwise; 3 when the harness could not start.
 
 import fs from 'node:fs';
@@ -18,17 +19,14 @@ import { tsImport } from 'tsx/esm/api';
 import { workbenchUrl } from '../harness/codeServer.mjs';
 import { assert, createChecker, startUiSession } from '../harness/workbench.mjs';
 import { ALPHA, ALPHA_RECORDS, alphaInvocations, makeFixtureWorkspace } from '../fixtures/workspace.mjs';
+import { extensionUnderTest } from './extensionUnderTest.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const EXTENSION = extensionUnderTest(ROOT, { requiredBuild: ['dist/extension.js', 'dist/webview/dashboard.js', 'dist/webview/dashboard.css'] });
+const SHOTS = EXTENSION.shotsDir;
 const SETTINGS = { 'skillMetrics.sourceTimeZone': 'UTC', 'skillMetrics.displayTimeZone': 'UTC', 'skillMetrics.sessionStartNotification': false };
+console.log(`[dashboard ui] the dashboard suite against ${EXTENSION.label}`);
 
-for (const file of ['dist/extension.js', 'dist/webview/dashboard.js', 'dist/webview/dashboard.css']) {
-  if (!fs.existsSync(path.join(ROOT, file))) {
-    console.error(`[dashboard ui] ${file} is missing: run npm run build first`);
-    process.exit(2);
-  }
-}
 fs.mkdirSync(SHOTS, { recursive: true });
 for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('dashboard-')) fs.rmSync(path.join(SHOTS, f));
 
@@ -79,13 +77,18 @@ const { check, summary } = createChecker({
 
 try {
   try {
-    ui = await startUiSession({ extensionDevelopmentPath: ROOT, settings: { ...SETTINGS, 'workbench.colorTheme': 'Default Light Modern' } });
+    ui = await startUiSession({ ...EXTENSION.session, settings: { ...SETTINGS, 'workbench.colorTheme': 'Default Light Modern' } });
   } catch (e) {
     console.error(`[dashboard ui] the harness could not start: ${e.stack || e}`);
     process.exit(3);
   }
   const { wb } = ui;
   const page = wb.page;
+  if (EXTENSION.vsix) {
+    await check('the extension code-server runs is the one installed from the VSIX', async () => {
+      EXTENSION.verifyInstalled(ui.server);
+    });
+  }
   // The webview logs each violation it sees; the browser reports others (from a frame of the webview).
   page.on('console', (m) => {
     const fromWebview = /webview/i.test(m.location()?.url ?? '');
@@ -322,5 +325,5 @@ try {
 }
 
 const ok = summary() && !failed;
-console.log(`[dashboard ui] ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(process.cwd(), SHOTS) || SHOTS}`);
+console.log(`[dashboard ui] ${ok ? 'passed' : 'FAILED'} against ${EXTENSION.label} in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(process.cwd(), SHOTS) || SHOTS}`);
 process.exit(ok ? 0 : 1);
