@@ -209,7 +209,7 @@ function printTable(meta: Record<string, string>): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.scale} | ${r.what} | ${r.value} | ${r.upstream ?? ''} | ${r.limit ?? ''} | ${r.goal ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`),
   ];
-  const notes = rows.filter((r) => r.note).map((r) => `- ${r.what}: ${r.note}`);
+  const notes = [...new Set(rows.filter((r) => r.note).map((r) => `- ${r.what}: ${r.note}`))];
   return [...lines, '', 'Upstream collector: one INSERT per record (prepared, autocommit) through @duckdb/node-api, measured on a sample and extrapolated.',
     'Engine limit: DuckDB read_json over the same records as bare JSON arrays into an on-disk table.', ...notes].join('\n');
 }

@@ -168,8 +168,9 @@ export class Engine {
     return this.store.read((db) => topSkills(db, query));
   }
 
-  effectiveness(skill: string, project?: string): Promise<Effectiveness> {
-    return this.store.read((db) => effectiveness(db, skill, { project, minEvidence: this.settings.minEvidence }));
+  /** One skill's figures, over all time or the window a view shows (today, 7d, 30d, ...). */
+  effectiveness(skill: string, project?: string, window?: string): Promise<Effectiveness> {
+    return this.store.read((db) => effectiveness(db, skill, { project, window, minEvidence: this.settings.minEvidence }));
   }
 
   compare(skill: string): Promise<CompareRow[]> {

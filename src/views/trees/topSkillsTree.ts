@@ -62,24 +62,16 @@ export class SkillNode extends TreeNode {
 
   override async getChildren(): Promise<TreeNode[]> {
     const engine = await this.ctx.service.engine();
-    const e = await engine.effectiveness(this.skill.skill_name, this.ctx.project?.id);
-    return skillDetails(e, this.ctx.minEvidence, this.ctx.window !== 'all');
+    // The same window and project as the skill's own row, so the figures below add up to it.
+    const e = await engine.effectiveness(this.skill.skill_name, this.ctx.project?.id, this.ctx.window);
+    return skillDetails(e, this.ctx.minEvidence);
   }
 }
 
-/**
- * The rows under a skill: the effectiveness figures of the skill in the project filter. They cover all
- * time; when the view shows a shorter window a first row says so.
- */
-export function skillDetails(e: Effectiveness, minEvidence: number, markAllTime: boolean): TreeNode[] {
+/** The rows under a skill: its effectiveness figures in the view's window and project filter. */
+export function skillDetails(e: Effectiveness, minEvidence: number): TreeNode[] {
   const rows: TreeNode[] = [];
   const open: vscode.Command = { command: Commands.analyzeEffectiveness, title: 'Analyze Skill Effectiveness', arguments: [e.skill_name] };
-  if (markAllTime) {
-    rows.push(new InfoNode('All time', 'every use counted below', themeIcon('history'), {
-      contextValue: ContextValues.skillDetail,
-      tooltip: 'The rows below count every invocation of this skill, not only those in the time window of the view.',
-    }));
-  }
   if (!e.enough_evidence) {
     rows.push(new InfoNode('Not enough data', `${fmt.int(e.total_invocations)} of ${minEvidence} invocations needed to rate it`, themeIcon('info'), { contextValue: ContextValues.skillDetail }));
   }
