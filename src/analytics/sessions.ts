@@ -33,8 +33,9 @@ export async function sessions(db: Db, query: SessionQuery = {}): Promise<Correl
   return db.all<CorrelatedSession>(
     `SELECT session_id, inferred, project_id, start_time, end_time, skills_used, skills_completed, workflow_nodes_completed,
             total_skill_duration, total_workflow_duration
-     FROM session_summaries s JOIN projects p USING (project_id)
-     WHERE p.is_active AND ($1::VARCHAR IS NULL OR s.project_id = $1) AND ($3::VARCHAR IS NULL OR list_contains(s.skills_used, $3))
+     FROM session_summaries s
+     WHERE s.project_id IN (SELECT project_id FROM projects WHERE is_active) -- a semi-join: DuckDB takes the top rows without joining every session
+       AND ($1::VARCHAR IS NULL OR s.project_id = $1) AND ($3::VARCHAR IS NULL OR list_contains(s.skills_used, $3))
      ORDER BY start_time DESC, session_id LIMIT $2`,
     [projectId, query.limit ?? 20, query.skill ?? null],
   );

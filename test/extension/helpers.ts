@@ -69,3 +69,17 @@ export async function projectId(dir: string): Promise<string> {
   const engine = await (await internals()).service.engine();
   return engine.projectIdForPath(dir);
 }
+
+/** Points the views at the alpha fixture project over all time (a suite's before()); returns alpha's id. */
+export async function focusOnAlpha(): Promise<string> {
+  const id = await projectId(manifest().alpha.dir);
+  await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
+  await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', id);
+  return id;
+}
+
+/** Back to every project and the default window (a suite's after()). */
+export async function resetFocus(): Promise<void> {
+  await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', null);
+  await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '30d');
+}

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { eventually, internals, labels, manifest, projectId, row, setSetting } from './helpers';
+import { eventually, focusOnAlpha, internals, labels, manifest, resetFocus, row, setSetting } from './helpers';
 
 const run = promisify(execFile);
 
@@ -36,18 +36,9 @@ function append(file: string, ...invocations: Record<string, unknown>[]): void {
 }
 
 describe('live updates', () => {
-  let alphaId: string;
+  before(focusOnAlpha);
 
-  before(async () => {
-    alphaId = await projectId(manifest().alpha.dir);
-    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
-    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', alphaId);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', null);
-    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '30d');
-  });
+  after(resetFocus);
 
   it('a record written to a workspace project appears in Top Skills and Projects within seconds', async () => {
     const { trees, watchers } = await internals();

@@ -1,15 +1,13 @@
 /** Settings apply at once, without a reload; bad values fall back to their defaults. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { eventually, internals, manifest, projectId, setSetting } from './helpers';
+import { eventually, focusOnAlpha, internals, setSetting } from './helpers';
 
 describe('settings', () => {
   let alphaId: string;
 
   before(async () => {
-    alphaId = await projectId(manifest().alpha.dir);
-    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
-    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', alphaId);
+    alphaId = await focusOnAlpha();
   });
 
   after(async () => {

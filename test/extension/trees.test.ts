@@ -2,21 +2,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { eventually, internals, labels, manifest, projectId, row } from './helpers';
+import { eventually, focusOnAlpha, internals, labels, manifest, projectId, resetFocus, row } from './helpers';
 
 describe('trees', () => {
   let alphaId: string;
 
   before(async () => {
-    alphaId = await projectId(manifest().alpha.dir);
-    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
-    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', alphaId);
+    alphaId = await focusOnAlpha();
   });
 
-  after(async () => {
-    await vscode.commands.executeCommand('skillMetrics.selectProjectFilter', null);
-    await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', '30d');
-  });
+  after(resetFocus);
 
   describe('Top Skills', () => {
     it('lists the project\'s skills, most used first, with uses and success rate', async () => {

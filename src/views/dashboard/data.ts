@@ -10,8 +10,7 @@ import { compareSkill } from '../../analytics/compare';
 import { effectiveness } from '../../analytics/effectiveness';
 import { skillGraph } from '../../analytics/graph';
 import type { KeyFigures, PeriodFigures, UsageSeries } from '../../analytics/overview';
-import { dashboardFigures, recentSessions } from '../../analytics/dashboardQueries';
-import { errorHotspots, skillDurations, skillProjectMatrix, usageOverTime } from '../../analytics/overview';
+import { errorHotspots, keyFigures, skillDurations, skillProjectMatrix, usageOverTime } from '../../analytics/overview';
 import { listProjects } from '../../analytics/projects';
 import type { Recommendation } from '../../analytics/recommendations';
 import { recommendations } from '../../analytics/recommendations';
@@ -83,8 +82,7 @@ export async function overviewPayload(
   const { scope, range, project, projects } = await resolveScope(store, filters, ctx);
   const now = ctx.now;
   const [figures, usage, top, durations, matrix, graph, trendRows, hotspots, recs, recent] = await Promise.all([
-    // = keyFigures and sessions, with cheaper plans (dashboardQueries.ts)
-    store.read((db) => dashboardFigures(db, { project, from: range.from, to: range.to, now })),
+    store.read((db) => keyFigures(db, { project, from: range.from, to: range.to, now })),
     store.read((db) => usageOverTime(db, { project, from: range.from, to: range.to, granularity: filters.granularity, top: LIMITS.topSkills })),
     store.read((db) => topSkills(db, { project, window: range.window, since: filters.range === 'custom' ? filters.since : undefined, until: filters.range === 'custom' ? filters.until : undefined, now, limit: LIMITS.topSkills })),
     store.read((db) => skillDurations(db, { project, limit: LIMITS.durations })),
@@ -93,7 +91,7 @@ export async function overviewPayload(
     store.read((db) => trends(db, { project, now })),
     store.read((db) => errorHotspots(db, { project, limit: LIMITS.hotspots })),
     store.read((db) => recommendations(db, { project, minEvidence: ctx.minEvidence, now, limit: LIMITS.recommendations })),
-    store.read((db) => recentSessions(db, { project, limit: LIMITS.sessions })),
+    store.read((db) => sessions(db, { project, limit: LIMITS.sessions })),
   ]);
   const names = new Map(projects.map((p) => [p.id, p.name]));
   const sessionRows = recent.map((s) => sessionRow(s, names));
