@@ -59,8 +59,13 @@ export interface CollectRequest {
 /** A folder whose `.session-buddy/` holds input files of a project (what the watchers watch). */
 export interface WatchTarget {
   projectId: string;
-  /** The folder that contains `.session-buddy`. */
+  /** The folder that contains `.session-buddy`, or (recursive) the project root. */
   base: string;
+  /**
+   * Watch every `.session-buddy` below `base`, including ones created later. Used for projects inside a
+   * workspace folder, which VS Code watches recursively anyway; elsewhere each known folder is watched.
+   */
+  recursive: boolean;
 }
 
 export class Engine {
@@ -205,10 +210,18 @@ export class Engine {
     return this.store.write((db) => cleanup(db, { olderThanDays }), { signal });
   }
 
-  /** Where each active project keeps input files: its root `.session-buddy` and any nested ones. */
-  async watchTargets(projects: { project_id: string; project_path: string }[]): Promise<WatchTarget[]> {
+  /**
+   * Where each active project keeps input files. A project inside one of `workspaceRoots`: its whole tree
+   * (a nested `.session-buddy` created later is seen too). Elsewhere: its root `.session-buddy` and the
+   * nested ones that exist now.
+   */
+  async watchTargets(projects: { project_id: string; project_path: string }[], workspaceRoots: readonly string[] = []): Promise<WatchTarget[]> {
     const targets: WatchTarget[] = [];
     for (const p of projects) {
+      if (workspaceRoots.some((root) => isWithin(p.project_path, root))) {
+        targets.push({ projectId: p.project_id, base: p.project_path, recursive: true });
+        continue;
+      }
       const bases = new Set<string>([p.project_path]);
       try {
         const found = await discoverSources(p.project_path);
@@ -220,7 +233,7 @@ export class Engine {
       } catch (err) {
         log.debug(`discovery of ${p.project_path} failed: ${(err as Error).message}`);
       }
-      for (const base of bases) targets.push({ projectId: p.project_id, base });
+      for (const base of bases) targets.push({ projectId: p.project_id, base, recursive: false });
     }
     return targets;
   }
@@ -229,4 +242,10 @@ export class Engine {
     this.store.close();
     await this.pool.close();
   }
+}
+
+/** `child` is `parent` or inside it (both absolute). */
+function isWithin(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -1,7 +1,10 @@
 /**
- * File watchers on each active project's `.session-buddy/` folders (also outside the workspace): a change
- * schedules a background collection of that project, debounced, so a writer rewriting its file in
- * several steps (or a burst of files) costs one collection. Nothing here writes to a project folder.
+ * File watchers on each active project's `.session-buddy/` folders: a change schedules a background
+ * collection of that project, debounced, so a writer rewriting its file in several steps (or a burst of
+ * files) costs one collection. A project inside a workspace folder is watched whole (every `.session-buddy` below its root,
+ * served by VS Code's recursive workspace watcher at no extra cost), so a package of a monorepo that starts
+ * recording later is seen; a project outside the workspace gets one watcher per `.session-buddy` folder it
+ * has, refreshed after each collection. Nothing here writes to a project folder.
  */
 import * as vscode from 'vscode';
 import { describeError, logger } from '../common/log';
@@ -12,6 +15,8 @@ import type { MetricsService } from './metrics';
 const log = logger('watch');
 
 export const WATCH_GLOB = '.session-buddy/**';
+/** For a project inside a workspace folder: every `.session-buddy` of its tree, also ones created later. */
+export const WATCH_GLOB_RECURSIVE = '**/.session-buddy/**';
 
 interface Watch {
   target: WatchTarget;
@@ -39,12 +44,22 @@ export class ProjectWatchers extends Disposable {
     private readonly maxWaitMs = 4000,
   ) {
     super();
-    this._register(service.onDidChangeData((e) => e.reason === 'projects' && void this.update()));
+    this._register(
+      service.onDidChangeData((e) => {
+        // A collection may have found a nested .session-buddy in a project outside the workspace: watch it too.
+        if (e.reason === 'projects' || (e.reason === 'collect' && this.hasOutsideProjects)) void this.update();
+      }),
+    );
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.update()));
   }
 
-  /** The folders watched now (their `.session-buddy/**`). */
+  /** What is watched now: `projectId NUL folder NUL glob`. */
   get watched(): string[] {
     return [...this.watches.keys()].sort();
+  }
+
+  private get hasOutsideProjects(): boolean {
+    return [...this.watches.values()].some((w) => !w.target.recursive);
   }
 
   /** Brings the watchers in line with the active projects. Concurrent calls coalesce. */
@@ -68,20 +83,22 @@ export class ProjectWatchers extends Disposable {
     try {
       const engine = await this.service.engine();
       const projects = await engine.listProjects();
-      const targets = await engine.watchTargets(projects);
-      const wanted = new Map(targets.map((t) => [`${t.projectId}\u0000${t.base}`, t]));
+      const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      const targets = await engine.watchTargets(projects, roots);
+      const wanted = new Map(targets.map((t) => [`${t.projectId}\u0000${t.base}\u0000${globOf(t)}`, t]));
       for (const [key, watch] of this.watches) {
         if (wanted.has(key)) continue;
         this.drop(key, watch);
       }
       for (const [key, target] of wanted) {
         if (this.watches.has(key) || this.isDisposed) continue;
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(target.base), WATCH_GLOB));
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(target.base), globOf(target)));
         const onEvent = (uri: vscode.Uri): void => this.changed(target.projectId, uri);
         this.watches.set(key, { target, watcher, subscriptions: [watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent)] });
-        log.debug(`watching ${target.base}/${WATCH_GLOB}`);
+        log.debug(`watching ${target.base}/${globOf(target)}`);
       }
-      log.info(`watching ${this.watches.size} .session-buddy folder(s) of ${projects.length} project(s)`);
+      const recursive = [...this.watches.values()].filter((w) => w.target.recursive).length;
+      log.info(`watching ${projects.length} project(s): ${recursive} whole (in the workspace), ${this.watches.size - recursive} .session-buddy folder(s) outside it`);
     } catch (err) {
       log.warn(`could not set up the file watchers: ${describeError(err)}`);
     }
@@ -120,4 +137,8 @@ export class ProjectWatchers extends Disposable {
     this.pending.clear();
     super.dispose();
   }
+}
+
+function globOf(target: WatchTarget): string {
+  return target.recursive ? WATCH_GLOB_RECURSIVE : WATCH_GLOB;
 }

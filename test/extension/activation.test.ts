@@ -43,11 +43,13 @@ describe('activation', () => {
     assert.equal(i.service.state.ready, true);
   });
 
-  it('watches the .session-buddy folder of each project', async () => {
+  it('watches each workspace project whole (nested .session-buddy folders included)', async () => {
     const i = await internals();
     const m = manifest();
-    const watched = i.watchers.watched.map((key) => key.split('\u0000')[1]);
-    for (const dir of [m.alpha.dir, ...m.generated.map((g) => g.dir)]) assert.ok(watched.includes(dir), `${dir} is watched (${watched.join(', ')})`);
+    const watched = i.watchers.watched.map((key) => key.split('\u0000').slice(1).join(' '));
+    for (const dir of [m.alpha.dir, ...m.generated.map((g) => g.dir)]) {
+      assert.ok(watched.includes(`${dir} **/.session-buddy/**`), `${dir} is watched whole (${watched.join(', ')})`);
+    }
   });
 
   it('never writes into the project folders', () => {

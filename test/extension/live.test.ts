@@ -122,6 +122,41 @@ describe('live updates', () => {
     });
   });
 
+  it('a .session-buddy folder created deep inside a workspace project later is watched and collected', async () => {
+    const { trees, watchers } = await internals();
+    const m = manifest();
+    const before = vscode.workspace.workspaceFolders!.length;
+    const zeta = path.join(m.root, 'outside', 'zeta');
+    const pkg = path.join(zeta, 'packages', 'api');
+    fs.mkdirSync(pkg, { recursive: true });
+    const added = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => (sub.dispose(), resolve()));
+    });
+    assert.ok(vscode.workspace.updateWorkspaceFolders(before, 0, { uri: vscode.Uri.file(zeta) }));
+    await added;
+    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'zeta').description!, /^0 records · /));
+    await eventually(() => assert.ok(watchers.watched.some((w) => w.split('\u0000')[1] === zeta), 'zeta is watched'));
+    try {
+      // A package of a monorepo starts recording after the window opened: nothing told the extension it exists.
+      const nested = path.join(pkg, '.session-buddy');
+      const events = watchers.events;
+      fs.mkdirSync(nested);
+      fs.writeFileSync(
+        path.join(nested, 'skill_metrics.json'),
+        JSON.stringify({ invocations: [inv('api-test', Date.now() - 7000), inv('api-test', Date.now() - 6000, false)], skills: {}, last_updated: naive(Date.now()) }),
+      );
+      await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'zeta').description!, /^2 records · /), { timeout: 15_000 });
+      assert.ok(watchers.events > events, 'the file watcher saw the nested file');
+    } finally {
+      const removed = new Promise<void>((resolve) => {
+        const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => (sub.dispose(), resolve()));
+      });
+      assert.ok(vscode.workspace.updateWorkspaceFolders(before, 1));
+      await removed;
+    }
+    await eventually(async () => assert.equal(row(await trees.projects.snapshot(), 'zeta').contextValue, 'skillMetrics:project.inactive'));
+  });
+
   it('Unregister Project from the Projects view keeps the history and stops collecting', async () => {
     const { trees, watchers } = await internals();
     const m = manifest();
@@ -131,13 +166,13 @@ describe('live updates', () => {
     const r = row(await trees.projects.snapshot(), 'gamma');
     assert.equal(r.contextValue, 'skillMetrics:project.inactive');
     assert.equal(r.description, 'unregistered · 5 records kept');
-    await eventually(() => assert.ok(!watchers.watched.some((w) => w.endsWith(m.gamma.dir)), 'no longer watched'));
+    await eventually(() => assert.ok(!watchers.watched.some((w) => w.split('\u0000')[1] === m.gamma.dir), 'no longer watched'));
 
     // ... and Register Project Again (the inline action of an unregistered project) brings it back.
     const inactive = (await trees.projects.getChildren()).find((n) => n.getTreeItem().label === 'gamma')!;
     await vscode.commands.executeCommand('skillMetrics.registerProjectAgain', inactive);
     assert.equal(row(await trees.projects.snapshot(), 'gamma').contextValue, 'skillMetrics:project.active');
-    await eventually(() => assert.ok(watchers.watched.some((w) => w.endsWith(m.gamma.dir)), 'watched again'));
+    await eventually(() => assert.ok(watchers.watched.some((w) => w.split('\u0000')[1] === m.gamma.dir), 'watched again'));
   });
 
   it('shares the database with another process (the CLI) without an error in either', async () => {
