@@ -104,14 +104,7 @@ async function keyFiguresFromAggregates(db: Db, q: FiguresQuery): Promise<KeyFig
   };
   const { median: _median, ...prev } = raw;
   const previous: PeriodFigures | null = prevFrom ? { ...EMPTY, ...prev } : null;
-  const change =
-    previous && previous.invocations > 0
-      ? {
-          invocations: current.invocations / previous.invocations - 1,
-          success_rate: current.success_rate !== null && previous.success_rate !== null ? current.success_rate - previous.success_rate : null,
-        }
-      : null;
-  return { ...current, from: q.from, to: q.to, previous, change };
+  return { ...current, from: q.from, to: q.to, previous, change: changeAgainst(current, previous) };
 }
 
 /** Key figures from the records alone (any bounds). */
@@ -124,14 +117,7 @@ export async function keyFiguresFromRecords(db: Db, q: FiguresQuery): Promise<Ke
     const length = to.getTime() - q.from.getTime();
     previous = (await db.one<PeriodFigures>(FIGURES, [projectId, new Date(q.from.getTime() - length), q.from]))!;
   }
-  const change =
-    previous && previous.invocations > 0
-      ? {
-          invocations: current.invocations / previous.invocations - 1,
-          success_rate: current.success_rate !== null && previous.success_rate !== null ? current.success_rate - previous.success_rate : null,
-        }
-      : null;
-  return { ...current, from: q.from, to: q.to, previous, change };
+  return { ...current, from: q.from, to: q.to, previous, change: changeAgainst(current, previous) };
 }
 
 export interface UsageSeries {
@@ -253,4 +239,13 @@ export async function skillDurations(db: Db, q: { project?: string; limit?: numb
      FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' ORDER BY total_invocations DESC, skill_name LIMIT $2`,
     [scope, q.limit ?? 12],
   );
+}
+
+/** Relative change of invocations and the success-rate difference against the previous period (none without one). */
+function changeAgainst(current: PeriodFigures, previous: PeriodFigures | null): KeyFigures['change'] {
+  if (!previous || previous.invocations === 0) return null;
+  return {
+    invocations: current.invocations / previous.invocations - 1,
+    success_rate: current.success_rate !== null && previous.success_rate !== null ? current.success_rate - previous.success_rate : null,
+  };
 }
