@@ -410,3 +410,18 @@ export const check = defaultChecker.check;
 export const checkSummary = defaultChecker.summary;
 
 export { assert };
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it stops throwing (or rethrows its last error after `timeout` ms). */
+export async function eventually(fn, { timeout = 15_000, interval = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(interval);
+    }
+  }
+}

@@ -12,11 +12,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert, createChecker, openWorkbench } from '../harness/workbench.mjs';
+import { assert, createChecker, eventually as poll, openWorkbench } from '../harness/workbench.mjs';
+
+const eventually = (fn, options) => poll(fn, { timeout: 30_000, ...options });
 import { DEMO_PROJECTS, OUTSIDE_PROJECT } from '../../scripts/start.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-start-test-'));
 const demoDir = path.join(dir, 'demo');
 const started = Date.now();
@@ -28,13 +29,6 @@ function pidsMentioning(text) {
   }).map(Number);
 }
 const groupAlive = (pgid) => { try { process.kill(-pgid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-
-async function eventually(fn, { timeout = 30_000, interval = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try { return await fn(); } catch (e) { if (Date.now() > deadline) throw e; await sleep(interval); }
-  }
-}
 
 let output = '';
 const start = spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs'), '--code-server', '--dir', demoDir], {

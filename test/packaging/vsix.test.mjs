@@ -66,7 +66,7 @@ describe('packaging: the VSIX npm run package made', function () {
   });
 
   it('runs its CLI unpacked, on this Node: the binding, the worker and sql.js load from the VSIX alone', function () {
-    if (TARGETS[target].os !== process.platform || TARGETS[target].cpu !== process.arch) this.skip(); // another platform's VSIX
+    if (TARGETS[target].os !== process.platform || TARGETS[target].cpu !== process.arch) this.skip(); // Reason: this VSIX carries another platform's DuckDB binding, which cannot load on this machine.
     this.timeout(120_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-unpacked-'));
     try {

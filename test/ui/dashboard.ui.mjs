@@ -17,7 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { workbenchUrl } from '../harness/codeServer.mjs';
-import { assert, createChecker, startUiSession } from '../harness/workbench.mjs';
+import { assert, createChecker, eventually as poll, sleep, startUiSession } from '../harness/workbench.mjs';
+
+const eventually = (fn, options) => poll(fn, { timeout: 20_000, ...options });
 import { ALPHA, ALPHA_RECORDS, alphaInvocations, makeFixtureWorkspace } from '../fixtures/workspace.mjs';
 import { extensionUnderTest } from './extensionUnderTest.mjs';
 
@@ -35,21 +37,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-dashboard-ui-')
 const fixture = await makeFixtureWorkspace(path.join(tmp, 'fixture'));
 const exportsDir = path.join(tmp, 'exports');
 fs.mkdirSync(exportsDir);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const text = (s) => s.replace(/[\s\u00a0]+/g, ' ').trim();
-
-/** Polls `fn` until it stops throwing. */
-async function eventually(fn, { timeout = 20_000, interval = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(interval);
-    }
-  }
-}
 
 // What the fixture implies: alpha's hand-built records plus the generated projects' (same options as the
 // fixture: the generator is deterministic), per skill, all time.

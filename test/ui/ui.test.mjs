@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workbenchUrl } from '../harness/codeServer.mjs';
-import { Workbench, assert, createChecker, startUiSession } from '../harness/workbench.mjs';
+import { Workbench, assert, createChecker, eventually, sleep, startUiSession } from '../harness/workbench.mjs';
 import { makeFixtureWorkspace, naive } from '../fixtures/workspace.mjs';
 import { extensionUnderTest } from './extensionUnderTest.mjs';
 
@@ -31,20 +31,6 @@ const started = Date.now();
 const fixtureDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-ui-fixture-'));
 const fixture = await makeFixtureWorkspace(fixtureDir);
 const shot = (wb, name) => wb.screenshot(name, SHOTS);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `fn` until it stops throwing. */
-async function eventually(fn, { timeout = 15_000, interval = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(interval);
-    }
-  }
-}
 
 /** Appends invocations to a v1 file the way its writer does (whole-file rewrite). */
 function appendRecords(file, ...invocations) {
