@@ -362,3 +362,33 @@ function runCollect(cmd, args, { env, cwd }) {
     child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// diagnostics
+
+/**
+ * What the extension hosts of `server` logged about extension `extensionId` (`publisher.name`): each
+ * host's activation lines and errors, and the tail of the extension's own output channels. For a failed
+ * check, so a flake in CI says whether the extension activated, and what it did.
+ */
+export function extensionHostReport(server, extensionId, lines = 30) {
+  const logsRoot = path.join(server.userDataDir, 'logs');
+  const out = [];
+  let sessions = [];
+  try { sessions = fs.readdirSync(logsRoot).sort(); } catch { return `(no logs under ${logsRoot})`; }
+  for (const session of sessions) {
+    const dir = path.join(logsRoot, session);
+    for (const host of fs.readdirSync(dir).filter((d) => d.startsWith('exthost')).sort()) {
+      const hostLog = path.join(dir, host, 'remoteexthost.log');
+      const text = fs.existsSync(hostLog) ? fs.readFileSync(hostLog, 'utf8') : '';
+      const relevant = text.split('\n').filter((l) => l.includes(extensionId) || /\b(error|Not activating)\b/i.test(l) || /Extension host with pid/.test(l));
+      out.push(`${session}/${host}/remoteexthost.log:`, ...relevant.slice(-lines).map((l) => `  ${l}`));
+      const own = path.join(dir, host, extensionId);
+      if (!fs.existsSync(own)) { out.push(`  (no output channel of ${extensionId}: it never logged in this host)`); continue; }
+      for (const f of fs.readdirSync(own).filter((n) => n.endsWith('.log'))) {
+        out.push(`${session}/${host}/${extensionId}/${f}:`, ...tailFile(path.join(own, f), lines).split('\n').map((l) => `  ${l}`));
+      }
+    }
+  }
+  return out.join('\n');
+}

@@ -321,15 +321,15 @@ export class Workbench {
 }
 
 /**
- * Launch a browser and open the workbench of the code-server at `url` (with `folder` if given),
- * waiting until it is laid out. Returns a Workbench whose close() closes the browser. Options:
- * viewport, parentDir (see launchBrowser).
+ * Launch a browser and open the workbench of the code-server at `url` (with `folder`, or the
+ * `.code-workspace` file `workspace`, if given), waiting until it is laid out. Returns a Workbench whose
+ * close() closes the browser. Options: viewport, parentDir (see launchBrowser).
  */
-export async function openWorkbench(url, folder, { viewport, parentDir } = {}) {
+export async function openWorkbench(url, folder, { viewport, parentDir, workspace } = {}) {
   const browser = await launchBrowser({ viewport, parentDir });
   const wb = new Workbench(browser.page, { close: browser.close });
   try {
-    await browser.page.goto(folder ? workbenchUrl(url, { folder }) : url, { waitUntil: 'domcontentloaded' });
+    await browser.page.goto(folder || workspace ? workbenchUrl(url, { folder, workspace }) : url, { waitUntil: 'domcontentloaded' });
     await wb.waitForWorkbench();
   } catch (e) {
     await browser.close();
@@ -344,14 +344,14 @@ export async function openWorkbench(url, folder, { viewport, parentDir } = {}) {
  * `extensionDevelopmentPath` symlinked in (or `vsix` installed), and a browser on its workbench.
  * Returns { server, wb, close() }.
  */
-export async function startUiSession({ extensionDevelopmentPath, vsix, folder, settings, env, viewport } = {}) {
+export async function startUiSession({ extensionDevelopmentPath, vsix, folder, workspace, settings, env, viewport } = {}) {
   const extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-ui-ext-'));
   let server;
   try {
     if (vsix) await installVsix(vsix, extensionsDir);
     else if (extensionDevelopmentPath) installExtensionFolder(extensionDevelopmentPath, extensionsDir);
     server = await startCodeServer({ folder, extensionsDir, settings, env, smokeTestDriver: false });
-    const wb = await openWorkbench(server.url, folder, { viewport, parentDir: server.tempDir });
+    const wb = await openWorkbench(server.url, folder, { viewport, parentDir: server.tempDir, workspace });
     const close = async () => {
       await wb.close();
       await server.stop();

@@ -6,6 +6,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from '../harness/workbench.mjs';
+import { extensionHostReport } from '../harness/codeServer.mjs';
+
+const EXTENSION_ID = 'skillmetrics.skill-metrics';
+
+/** Prints, once per run, what the extension hosts logged about the extension (for the first failed check). */
+let reported = false;
+export function reportExtensionHost(server) {
+  if (reported || !server) return;
+  reported = true;
+  console.log(`  --- what the extension hosts logged about ${EXTENSION_ID} (first failure only) ---`);
+  console.log(extensionHostReport(server, EXTENSION_ID).split('\n').map((l) => `  ${l}`).join('\n'));
+}
 
 /**
  * { vsix, label, session, shotsDir, verifyInstalled(server) }: `session` goes into startUiSession;
@@ -40,7 +52,7 @@ export function extensionUnderTest(root, { argv = process.argv.slice(2), env = p
     session: { vsix },
     shotsDir: path.join(root, 'test-results', 'screenshots-vsix'),
     verifyInstalled(server) {
-      const installed = fs.readdirSync(server.extensionsDir).filter((d) => d.startsWith('skillmetrics.skill-metrics-'));
+      const installed = fs.readdirSync(server.extensionsDir).filter((d) => d.startsWith(`${EXTENSION_ID}-`));
       assert.equal(installed.length, 1, `one installed Skill Metrics in ${server.extensionsDir}: ${installed.join(', ')}`);
       const dir = path.join(server.extensionsDir, installed[0]);
       assert.ok(!fs.lstatSync(dir).isSymbolicLink(), 'installed from the VSIX, not linked to the repository');

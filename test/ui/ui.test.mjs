@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { workbenchUrl } from '../harness/codeServer.mjs';
 import { Workbench, assert, createChecker, eventually, sleep, startUiSession } from '../harness/workbench.mjs';
 import { makeFixtureWorkspace, naive } from '../fixtures/workspace.mjs';
-import { extensionUnderTest } from './extensionUnderTest.mjs';
+import { extensionUnderTest, reportExtensionHost } from './extensionUnderTest.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION = extensionUnderTest(ROOT, { requiredBuild: ['dist/extension.js'] });
@@ -75,6 +75,7 @@ let second;
 const checker = createChecker({
   onFail: async (name, error) => {
     console.log(String(error?.stack ?? error).split('\n').slice(0, 12).map((l) => `    ${l}`).join('\n'));
+    reportExtensionHost((ui ?? ui2)?.server);
     await (ui ?? ui2)?.wb.screenshot(`FAIL ${name}`, SHOTS).catch(() => {});
     await second?.screenshot(`FAIL ${name} (second window)`, SHOTS).catch(() => {});
   },
