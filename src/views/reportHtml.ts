@@ -6,6 +6,7 @@
 import { Commands } from './constants';
 import type { CompareRow, Effectiveness } from './engine';
 import * as fmt from './format';
+import { contentSecurityPolicy } from './webviewSecurity';
 
 export interface PageFrame {
   cspSource: string;
@@ -71,13 +72,7 @@ ${WIDTHS}
 `;
 
 function page(frame: PageFrame, body: string): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${frame.cspSource} 'nonce-${frame.nonce}'`,
-    `script-src 'nonce-${frame.nonce}'`,
-    `img-src ${frame.cspSource} data:`,
-    `font-src ${frame.cspSource}`,
-  ].join('; ');
+  const csp = contentSecurityPolicy(frame.cspSource, frame.nonce, { inlineStyle: true });
   const state = JSON.stringify(frame.state).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en">

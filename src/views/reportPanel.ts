@@ -3,7 +3,6 @@
  * reused and retitled; re-rendered when the data changes; restored after a reload (serializer, with the
  * target validated).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { describeError, logger } from '../common/log';
@@ -12,6 +11,7 @@ import { Commands, REPORT_PANEL_TYPE } from './constants';
 import { Disposable } from './lifecycle';
 import type { MetricsService } from './metrics';
 import { compareHtml, effectivenessHtml } from './reportHtml';
+import { newNonce } from './webviewSecurity';
 
 const log = logger('report');
 
@@ -99,7 +99,7 @@ export class ReportPanels extends Disposable implements vscode.WebviewPanelSeria
   private async render(entry: OpenPanel): Promise<void> {
     const { panel, target } = entry;
     panel.title = this.title(target);
-    const frame = { cspSource: panel.webview.cspSource, nonce: randomBytes(16).toString('base64'), title: this.title(target), state: target };
+    const frame = { cspSource: panel.webview.cspSource, nonce: newNonce(), title: this.title(target), state: target };
     const minEvidence = this.config.get('minEvidence');
     try {
       const engine = await this.service.engine();

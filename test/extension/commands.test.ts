@@ -46,7 +46,7 @@ describe('commands', () => {
     assert.match(html, /<div class="label">Duration p50<\/div><div class="value">32 s<\/div>/);
     assert.match(html, /<td>timeout<\/td><td class="num">2<\/td>/);
     assert.match(html, /<td>daily<\/td><td class="num">13<\/td><td class="num">92%<\/td>/);
-    assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src [^;]+ 'nonce-/);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'nonce-[^']+'; style-src [^;]+ 'nonce-/);
     assert.doesNotMatch(html, /unsafe-inline/);
     const { panels } = await internals();
     assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: code-review');

@@ -5,7 +5,6 @@
  * and restore after a reload (WebviewPanelSerializer: the webview persists its UI state, the host
  * validates it and queries again).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import type { ConfigService } from '../config';
 import { Commands } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { MetricsService } from '../metrics';
+import { contentSecurityPolicy, newNonce } from '../webviewSecurity';
 import { parseState, parseWebviewMessage } from './inbound';
 import type { ChartId, DashboardState, ExportFormat, HostCommand, HostMessage, Page, Payload, ProjectOption, WebviewMessage } from './protocol';
 import { DASHBOARD_VIEW_TYPE, DEFAULT_STATE } from './protocol';
@@ -161,15 +161,9 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = newNonce();
     const asset = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', file)).toString();
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
+    const csp = contentSecurityPolicy(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
