@@ -20,3 +20,18 @@ export async function bumpProjectVersions(db: Db, projectIds: readonly string[] 
   if (projectIds === 'all') await db.run('UPDATE projects SET data_version = data_version + 1');
   else if (projectIds.length) await db.run('UPDATE projects SET data_version = data_version + 1 WHERE list_contains($1, project_id)', [projectIds]);
 }
+
+/**
+ * Records, with the project's version, the earliest invocation time the current transaction added or
+ * updated (rows it wrote carry its `now()` as `ingested_at`); NULL when it wrote only workflow events.
+ * Call after bumpProjectVersions, in the same transaction. A refresh then recomputes the cross-project
+ * aggregates from that time on (derived.ts); a version bump without such a row means "anything changed".
+ */
+export async function recordChangedRange(db: Db, projectId: string): Promise<void> {
+  await db.run(
+    `INSERT INTO changed_ranges
+     SELECT project_id, data_version, (SELECT min(invoked_at) FROM skill_usage WHERE project_id = $1 AND ingested_at = now())
+     FROM projects WHERE project_id = $1`,
+    [projectId],
+  );
+}

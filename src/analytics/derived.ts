@@ -34,8 +34,8 @@ export interface AggregateOptions {
   sessionGapMinutes?: number;
   /**
    * Recompute every project (default when windows are given). Otherwise only projects whose records,
-   * the display zone or the session gap changed since they were last derived; the cross-project rows
-   * are rebuilt either way.
+   * the display zone or the session gap changed since they were last derived, and the cross-project rows
+   * of the buckets their changes touch (of every bucket when that is not known).
    */
   full?: boolean;
 }
@@ -106,7 +106,7 @@ export async function computeAggregates(db: Db, options: AggregateOptions = {}):
       [full, gap],
     );
     const projects = (await db.one<{ n: number }>('SELECT count(*) AS n FROM derive_scope'))!.n;
-    const rows = await computeSkillAggregates(db, windows);
+    const rows = await computeSkillAggregates(db, windows, full ? undefined : await crossProjectSince(db));
     const aggregatesDone = Date.now();
     const sessions = await computeSessions(db, gap);
     const done = Date.now();
@@ -116,8 +116,11 @@ export async function computeAggregates(db: Db, options: AggregateOptions = {}):
          SELECT project_id, p.data_version, current_setting('TimeZone'), $1 FROM derive_scope JOIN projects p USING (project_id)`,
         [gap],
       );
+      // What those versions changed is derived now.
+      await db.run('DELETE FROM changed_ranges c USING derived_state d WHERE c.project_id = d.project_id AND c.data_version <= d.data_version');
     }
     await db.run(`DELETE FROM derived_state WHERE NOT ${ACTIVE}`);
+    await db.run(`DELETE FROM changed_ranges WHERE NOT ${ACTIVE}`);
     await db.run(
       "INSERT INTO aggregate_runs VALUES (now(), $1, $2, current_setting('TimeZone'), $3, $4, $5)",
       [done - started, windows, gap, rows, version],
@@ -137,14 +140,51 @@ export async function computeAggregates(db: Db, options: AggregateOptions = {}):
 const REPLACED = `(project_id IN (SELECT project_id FROM derive_scope) OR (project_id <> '*' AND NOT ${ACTIVE}))`;
 const IN_SCOPE = 'project_id IN (SELECT project_id FROM derive_scope)';
 
-/** skill_aggregates for the windows asked for, and the error and workflow-path breakdowns. Returns rows written. */
-async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promise<number> {
+/**
+ * From when the cross-project ('*') rows need recomputing, when only the projects in derive_scope changed:
+ * `undefined` = every bucket (a project was added, removed or re-zoned, records were deleted, or a change
+ * was not recorded); `null` = the `all` bucket only (no invocation changed); a time = the `all` bucket and
+ * the dated buckets from the one holding that time on. Collections, the only writers of invocations,
+ * record the earliest time they changed with each project version (changed_ranges).
+ */
+async function crossProjectSince(db: Db): Promise<Date | null | undefined> {
+  const row = await db.one<{ unsafe: boolean; since: Date | null }>(
+    `WITH changes AS (
+       SELECT p.project_id, p.data_version - d.data_version AS versions, d.data_version IS NULL
+                OR d.display_time_zone <> current_setting('TimeZone') OR p.data_version < d.data_version AS unknown,
+              (SELECT count(DISTINCT c.data_version) FROM changed_ranges c
+               WHERE c.project_id = p.project_id AND c.data_version > d.data_version AND c.data_version <= p.data_version) AS recorded,
+              (SELECT min(c.first_invoked_at) FROM changed_ranges c
+               WHERE c.project_id = p.project_id AND c.data_version > d.data_version AND c.data_version <= p.data_version) AS since
+       FROM derive_scope JOIN projects p USING (project_id) LEFT JOIN derived_state d USING (project_id)
+     )
+     SELECT coalesce(bool_or(unknown OR recorded <> versions), false)
+              OR EXISTS (SELECT 1 FROM skill_aggregates WHERE project_id <> '*' AND NOT ${ACTIVE}) AS unsafe,
+            min(since) AS since
+     FROM changes`,
+  );
+  return row!.unsafe ? undefined : row!.since;
+}
+
+/** The start of the bucket of this row's window that holds the instant `param` (NULL for `all`). */
+const bucketHolding = (param: string) =>
+  `CASE time_window WHEN 'daily' THEN date_trunc('day', ${param}::TIMESTAMPTZ) WHEN 'weekly' THEN date_trunc('week', ${param}::TIMESTAMPTZ)
+   WHEN 'monthly' THEN date_trunc('month', ${param}::TIMESTAMPTZ) END`;
+
+/**
+ * skill_aggregates for the windows asked for, and the error and workflow-path breakdowns. Returns rows
+ * written. `since`: which cross-project rows to recompute (crossProjectSince; undefined = all of them).
+ */
+async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since: Date | null | undefined): Promise<number> {
   await db.run(
     `CREATE OR REPLACE TEMP TABLE tz_slots AS
      SELECT k, to_timestamp(k * 900)::DATE AS day
      FROM (SELECT unnest(generate_series(min(${SLOT}) - 200, max(${SLOT}) + 200)) AS k FROM skill_usage)`,
   );
-  await db.run(`DELETE FROM skill_aggregates WHERE list_contains($1, time_window) AND (project_id = '*' OR ${REPLACED})`, [windows]);
+  // The cross-project rows recomputed below, with their parameters ($1: the windows).
+  const crossRows = since === undefined ? 'TRUE' : `(time_window = 'all' OR bucket_start >= ${bucketHolding('$2')})`;
+  const crossParams = since === undefined ? [windows] : [windows, since];
+  await db.run(`DELETE FROM skill_aggregates WHERE list_contains($1, time_window) AND ((project_id = '*' AND ${crossRows}) OR ${REPLACED})`, crossParams);
   // Per project in scope: every figure in one scan, all windows as grouping sets.
   let rows = await db.run(
     `INSERT INTO skill_aggregates
@@ -167,28 +207,43 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[]): Promi
      FROM grouped`,
   );
   // Across projects ('*'): sums of the project rows, and percentiles from the records (they do not add up).
-  rows += await db.run(
-    `INSERT INTO skill_aggregates
-     WITH ${keyed('active')},
-     q AS (
-       SELECT skill_name, ${windowOf(windows)} AS time_window,
-              CASE WHEN ${bucketOf(windows)} IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE (${bucketOf(windows)})::TIMESTAMPTZ END AS bucket_start,
+  // The dated windows read the records from the earliest bucket recomputed on; `all` reads every record.
+  const dated = windows.filter((w) => w !== 'all');
+  const quantiles: string[] = [];
+  if (dated.length && since !== null) {
+    quantiles.push(
+      `SELECT skill_name, ${windowOf(dated)} AS time_window, (${bucketOf(dated)})::TIMESTAMPTZ AS bucket_start,
               quantile_cont(duration_seconds, [0.5, 0.95]) FILTER (WHERE completed) AS q
-       FROM keyed GROUP BY GROUPING SETS (${groupingSets(windows, ['skill_name'])})
-     ),
-     sums AS (
-       SELECT skill_name, time_window, bucket_start, sum(total_invocations) AS total, sum(completed_invocations) AS completed,
-              sum(failed_invocations) AS failed, sum(abandoned_invocations) AS abandoned, sum(duration_count) AS duration_count,
-              sum(duration_sum) AS duration_sum, sum(follow_up_total) AS follow_up_total, sum(with_follow_ups) AS with_follow_ups,
-              count(*) AS projects, min(first_used) AS first_used, max(last_used) AS last_used
-       FROM skill_aggregates WHERE project_id <> '*' AND list_contains($1, time_window) AND ${ACTIVE} GROUP BY ALL
-     )
-     SELECT s.skill_name, '*', s.time_window, s.bucket_start, s.total, s.completed, s.failed, s.abandoned, s.duration_count, s.duration_sum,
-            s.duration_sum / nullif(s.duration_count, 0), q.q[1], q.q[2], s.follow_up_total, s.with_follow_ups, s.follow_up_total / s.total,
-            s.projects, s.first_used, s.last_used, now()
-     FROM sums s JOIN q USING (skill_name, time_window, bucket_start)`,
-    [windows],
-  );
+       FROM keyed ${since === undefined ? '' : "WHERE invoked_at >= least(date_trunc('week', $2::TIMESTAMPTZ), date_trunc('month', $2::TIMESTAMPTZ))"}
+       GROUP BY GROUPING SETS (${groupingSets(dated, ['skill_name'])})`,
+    );
+  }
+  if (windows.includes('all')) {
+    quantiles.push(
+      `SELECT skill_name, 'all' AS time_window, TIMESTAMPTZ '1970-01-01 00:00:00+00' AS bucket_start,
+              quantile_cont(duration_seconds, [0.5, 0.95]) FILTER (WHERE completed) AS q
+       FROM skill_usage WHERE ${ACTIVE} GROUP BY skill_name`,
+    );
+  }
+  if (quantiles.length) {
+    rows += await db.run(
+      `INSERT INTO skill_aggregates
+       WITH ${keyed('active')},
+       q AS (${quantiles.join(' UNION ALL ')}),
+       sums AS (
+         SELECT skill_name, time_window, bucket_start, sum(total_invocations) AS total, sum(completed_invocations) AS completed,
+                sum(failed_invocations) AS failed, sum(abandoned_invocations) AS abandoned, sum(duration_count) AS duration_count,
+                sum(duration_sum) AS duration_sum, sum(follow_up_total) AS follow_up_total, sum(with_follow_ups) AS with_follow_ups,
+                count(*) AS projects, min(first_used) AS first_used, max(last_used) AS last_used
+         FROM skill_aggregates WHERE project_id <> '*' AND list_contains($1, time_window) AND ${ACTIVE} AND ${crossRows} GROUP BY ALL
+       )
+       SELECT s.skill_name, '*', s.time_window, s.bucket_start, s.total, s.completed, s.failed, s.abandoned, s.duration_count, s.duration_sum,
+              s.duration_sum / nullif(s.duration_count, 0), q.q[1], q.q[2], s.follow_up_total, s.with_follow_ups, s.follow_up_total / s.total,
+              s.projects, s.first_used, s.last_used, now()
+       FROM sums s JOIN q USING (skill_name, time_window, bucket_start)`,
+      crossParams,
+    );
+  }
   await db.run(`DELETE FROM skill_errors WHERE project_id = '*' OR ${REPLACED}`);
   await db.run(
     `INSERT INTO skill_errors

@@ -203,6 +203,17 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: 'the earliest record time each collection changed, so a refresh recomputes only the cross-project buckets it touched',
+    statements: [
+      `CREATE TABLE changed_ranges (
+        project_id VARCHAR NOT NULL,
+        data_version BIGINT NOT NULL,
+        first_invoked_at TIMESTAMPTZ
+      )`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

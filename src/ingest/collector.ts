@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { CancelledError } from '../common/errors';
 import { logger } from '../common/log';
-import { bumpDataVersion, bumpProjectVersions } from '../analytics/dataVersion';
+import { bumpDataVersion, bumpProjectVersions, recordChangedRange } from '../analytics/dataVersion';
 import { writeBatch } from '../analytics/ingestWriter';
 import type { Project } from '../analytics/projects';
 import { listProjects, registerProject, resolveProject } from '../analytics/projects';
@@ -304,6 +304,7 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
     // In the same transaction: derived data sees the change even if the collection stops right after.
     if (written.invocationsAdded + written.invocationsUpdated + written.eventsAdded > 0) {
       await bumpProjectVersions(db, [job.project.project_id]);
+      await recordChangedRange(db, job.project.project_id);
       await bumpDataVersion(db);
     }
     return written;

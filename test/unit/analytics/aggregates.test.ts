@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { cleanup } from '../../../src/analytics/cleanup';
 import { computeAggregates, derivedFreshness } from '../../../src/analytics/derived';
 import { topSkills } from '../../../src/analytics/topSkills';
 import { unregisterProject } from '../../../src/analytics/projects';
@@ -171,42 +172,121 @@ describe('aggregates', () => {
   });
 });
 
+/** Every derived table, in a fixed order, without the time each row was computed (for incremental = full). */
+function derivedSnapshot(store: Store): Promise<Record<string, unknown[]>> {
+  return store.read(async (db) => {
+    const out: Record<string, unknown[]> = {};
+    for (const [table, order] of Object.entries({
+      skill_aggregates: 'project_id, skill_name, time_window, bucket_start', session_summaries: 'project_id, session_id', skill_sessions: 'project_id, skill_name',
+      skill_pairs: 'project_id, skill_a, skill_b', skill_transitions: 'project_id, from_skill, to_skill', skill_errors: 'project_id, skill_name, error_type',
+      skill_paths: 'project_id, skill_name, workflow_path',
+    })) {
+      out[table] = await db.all(`SELECT * EXCLUDE (${table === 'skill_aggregates' ? 'computed_at' : 'project_id'}) ${table === 'skill_aggregates' ? '' : ', project_id'} FROM ${table} ORDER BY ${order}`);
+    }
+    return out;
+  });
+}
+
+/** Asserts that the derived tables are what a full recompute gives (and not empty); leaves the full recompute. */
+async function assertSameAsFull(store: Store): Promise<void> {
+  const incremental = await derivedSnapshot(store);
+  await store.write((db) => computeAggregates(db, { full: true }));
+  const full = await derivedSnapshot(store);
+  for (const table of Object.keys(full)) {
+    assert.ok(full[table]!.length > 0, table);
+    assert.deepEqual(incremental[table], full[table], table);
+  }
+}
+
+/** When each cross-project row was computed, by window, bucket and skill. */
+async function crossComputedAt(store: Store): Promise<Map<string, { window: string; bucket: Date; at: number }>> {
+  const rows = await store.read((db) => db.all<{ time_window: string; bucket_start: Date; skill_name: string; computed_at: Date }>(
+    "SELECT time_window, bucket_start, skill_name, computed_at FROM skill_aggregates WHERE project_id = '*'"));
+  return new Map(rows.map((r) => [`${r.time_window} ${r.bucket_start.toISOString()} ${r.skill_name}`, { window: r.time_window, bucket: r.bucket_start, at: r.computed_at.getTime() }]));
+}
+
 describe('incremental aggregation', () => {
+  const opts = { sourceTimeZone: 'UTC', maxFileBytes: 1 << 26, origin: 'test' as const };
+  /** Appends to a project's v2 file a copy of its first invocation at `invokedAt` (a new record), newer mtime. */
+  const append = (dir: string, invokedAt: string, sessionId: string) => {
+    const file = path.join(dir, '.session-buddy', 'skill_metrics.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.invocations.push({ ...doc.invocations[0], invoked_at: invokedAt, session_id: sessionId, completed: false, error_type: 'late-error' });
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    utimesSync(file, Date.now() / 1000 + 5, Date.now() / 1000 + 5);
+    return doc.invocations as { invoked_at: string }[];
+  };
+
+  it('after a collection that only added records, recomputes the cross-project buckets from its earliest record on', async () => {
+    const root = tempDir();
+    const projects = await generate({ outDir: root, projects: 3, records: 400, seed: 11, formats: ['v2', 'v1', 'v3'] });
+    const store = newStore(root, ZONE);
+    await collect(store, { ...opts, register: projects.map((p) => p.dir) });
+    await store.write((db) => computeAggregates(db, {}));
+    const before = await crossComputedAt(store);
+    // project-01's writer adds a record in the middle of its history
+    const times = JSON.parse(readFileSync(path.join(projects[0]!.dir, '.session-buddy', 'skill_metrics.json'), 'utf8')).invocations.map((i: { invoked_at: string }) => i.invoked_at).sort();
+    const middle = times[Math.floor(times.length / 2)] as string;
+    append(projects[0]!.dir, middle, 'added-later');
+    assert.equal((await collect(store, opts)).records_added, 1);
+    const run = await store.write((db) => computeAggregates(db, {}));
+    assert.equal(run.projects, 1);
+    const after = await crossComputedAt(store);
+    // Buckets that end before the new record's month and week began were kept; the rest were recomputed.
+    const since = new Date(`${middle}Z`); // the files are naive UTC
+    const keptBefore = new Date(since.getTime() - 40 * 86_400_000); // earlier than that month's and week's start
+    let kept = 0;
+    let recomputed = 0;
+    for (const [key, row] of after) {
+      const old = before.get(key);
+      if (row.window !== 'all' && row.bucket < keptBefore) {
+        assert.equal(row.at, old?.at, `${key} kept`);
+        kept++;
+      } else if (row.window === 'all' || row.bucket >= since) {
+        assert.ok(!old || row.at > old.at, `${key} recomputed`);
+        recomputed++;
+      }
+    }
+    assert.ok(kept > 50, `${kept} cross-project rows kept`);
+    assert.ok(recomputed > 10, `${recomputed} cross-project rows recomputed`);
+    await assertSameAsFull(store);
+  });
+
+  it('recomputes every cross-project bucket after a clean-up or a display zone change, as a full recompute would', async () => {
+    const root = tempDir();
+    const projects = await generate({ outDir: root, projects: 2, records: 300, seed: 12, formats: ['v2', 'v1'] });
+    let store = newStore(root, ZONE);
+    await collect(store, { ...opts, register: projects.map((p) => p.dir) });
+    await store.write((db) => computeAggregates(db, {}));
+    const times = append(projects[0]!.dir, '2030-01-01T00:00:00', 'future').map((i) => i.invoked_at).sort();
+    await collect(store, opts);
+    // a clean-up removes the older half of the records, without a record of what changed
+    const cut = new Date(`${times[Math.floor(times.length / 2)]}Z`);
+    const removed = await store.write((db) => cleanup(db, { olderThanDays: 1, now: new Date(cut.getTime() + 86_400_000) }));
+    assert.ok(removed.usage_deleted > 100, `${removed.usage_deleted} removed`);
+    await store.write((db) => computeAggregates(db, {}));
+    await assertSameAsFull(store);
+    // the same database shown in another zone
+    store.close();
+    store = newStore(root, 'America/New_York');
+    const run = await store.write((db) => computeAggregates(db, {}));
+    assert.equal(run.projects, 2, 'every project is in another zone now');
+    await assertSameAsFull(store);
+  });
+
   it('recomputes only changed projects, and leaves every derived table as a full recompute would', async () => {
     const root = tempDir();
     const projects = await generate({ outDir: root, projects: 3, records: 400, seed: 9, formats: ['v2', 'v1', 'v3'] });
     const store = newStore(root, 'Europe/Berlin');
-    const opts = { sourceTimeZone: 'UTC', maxFileBytes: 1 << 26, origin: 'test' as const };
     await collect(store, { ...opts, register: projects.map((p) => p.dir) });
     await store.write((db) => computeAggregates(db, {}));
     // one project's writer appends, another project is unregistered
-    const file = path.join(projects[0]!.dir, '.session-buddy', 'skill_metrics.json');
-    const doc = JSON.parse(readFileSync(file, 'utf8'));
-    doc.invocations.push({ ...doc.invocations[0], invoked_at: '2026-11-20T23:30:00', session_id: 'late', completed: false, error_type: 'late-error' });
-    writeFileSync(file, JSON.stringify(doc, null, 2));
-    utimesSync(file, Date.now() / 1000 + 5, Date.now() / 1000 + 5);
+    append(projects[0]!.dir, '2026-11-20T23:30:00', 'late');
     assert.equal((await collect(store, opts)).records_added, 1);
     await store.write((db) => unregisterProject(db, 'project-02'));
     const run = await store.write((db) => computeAggregates(db, {}));
     assert.equal(run.projects, 1, 'only the project whose records changed');
-    const snapshot = () => store.read(async (db) => {
-      const out: Record<string, unknown[]> = {};
-      for (const [table, order] of Object.entries({
-        skill_aggregates: 'project_id, skill_name, time_window, bucket_start', session_summaries: 'project_id, session_id', skill_sessions: 'project_id, skill_name',
-        skill_pairs: 'project_id, skill_a, skill_b', skill_transitions: 'project_id, from_skill, to_skill', skill_errors: 'project_id, skill_name, error_type',
-        skill_paths: 'project_id, skill_name, workflow_path',
-      })) {
-        out[table] = await db.all(`SELECT * EXCLUDE (${table === 'skill_aggregates' ? 'computed_at' : 'project_id'}) ${table === 'skill_aggregates' ? '' : ', project_id'} FROM ${table} ORDER BY ${order}`);
-      }
-      return out;
-    });
-    const incremental = await snapshot();
-    await store.write((db) => computeAggregates(db, { full: true }));
-    const full = await snapshot();
-    for (const table of Object.keys(full)) {
-      assert.ok(full[table]!.length > 0, table);
-      assert.deepEqual(incremental[table], full[table], table);
-    }
+    await assertSameAsFull(store);
     const ids = (await store.read((db) => db.all<{ p: string }>("SELECT DISTINCT project_id AS p FROM skill_aggregates WHERE project_id <> '*'"))).length;
     assert.equal(ids, 2, 'the unregistered project has no rows left');
   });
