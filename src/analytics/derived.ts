@@ -150,13 +150,13 @@ const IN_SCOPE = 'project_id IN (SELECT project_id FROM derive_scope)';
 async function crossProjectSince(db: Db): Promise<Date | null | undefined> {
   const row = await db.one<{ unsafe: boolean; since: Date | null }>(
     `WITH changes AS (
-       SELECT p.project_id, p.data_version - d.data_version AS versions, d.data_version IS NULL
-                OR d.display_time_zone <> current_setting('TimeZone') OR p.data_version < d.data_version AS unknown,
-              (SELECT count(DISTINCT c.data_version) FROM changed_ranges c
-               WHERE c.project_id = p.project_id AND c.data_version > d.data_version AND c.data_version <= p.data_version) AS recorded,
-              (SELECT min(c.first_invoked_at) FROM changed_ranges c
-               WHERE c.project_id = p.project_id AND c.data_version > d.data_version AND c.data_version <= p.data_version) AS since
+       -- per project in scope: the versions since it was derived, and the changes recorded for them
+       SELECT any_value(p.data_version - d.data_version) AS versions,
+              bool_or(d.data_version IS NULL OR d.display_time_zone <> current_setting('TimeZone') OR p.data_version < d.data_version) AS unknown,
+              count(DISTINCT c.data_version) AS recorded, min(c.first_invoked_at) AS since
        FROM derive_scope JOIN projects p USING (project_id) LEFT JOIN derived_state d USING (project_id)
+       LEFT JOIN changed_ranges c ON c.project_id = p.project_id AND c.data_version > d.data_version AND c.data_version <= p.data_version
+       GROUP BY p.project_id
      )
      SELECT coalesce(bool_or(unknown OR recorded <> versions), false)
               OR EXISTS (SELECT 1 FROM skill_aggregates WHERE project_id <> '*' AND NOT ${ACTIVE}) AS unsafe,
