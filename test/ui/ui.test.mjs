@@ -328,7 +328,11 @@ try {
     await wb2.waitForNotification(/Skill Metrics: registered empty/, { timeout: 20_000 });
     const welcome = wb2.viewPane('Top Skills').locator('.welcome-view-content');
     await eventually(async () => assert.match(await welcome.innerText(), /No skill records yet/));
-    assert.ok((await wb2.treeRows('Projects')).some((r) => /^empty 0 records · synced/.test(r)));
+    // The row reads "collecting…" while the first collection of the new project runs: wait for its end.
+    await eventually(async () => {
+      const rows = await wb2.treeRows('Projects');
+      assert.ok(rows.some((r) => /^empty 0 records · synced (just now|\d+ min ago)$/.test(r)), rows.join(' | '));
+    }, { timeout: 20_000 });
     await shot(wb2, '16-welcome-no-data');
   });
 } catch (e) {

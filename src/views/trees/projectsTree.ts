@@ -41,7 +41,7 @@ export class ProjectNode extends TreeNode {
       item.iconPath = themeIcon('circle-slash', 'disabledForeground');
       item.contextValue = ContextValues.projectInactive;
     } else {
-      const sync = this.collecting ? 'collecting…' : `synced ${fmt.ago(p.last_sync_at)}`;
+      const sync = this.collecting ? 'collecting…' : p.last_sync_at ? `synced ${fmt.ago(p.last_sync_at)}` : 'not synced yet';
       const problems = this.problems.length ? ` · ${fmt.plural(this.problems.length, 'problem')}` : '';
       item.description = `${fmt.plural(p.total_invocations, 'record')} · ${sync}${problems}`;
       item.iconPath = this.collecting
