@@ -9,6 +9,7 @@ import type { SkillMetricsApi, SkillMetricsInternals } from './views/api';
 import { registerAgentTools } from './views/agentTools';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/config';
+import { DatabaseWatcher } from './views/databaseWatcher';
 import { ContextKeys, StateKeys } from './views/constants';
 import { ReportDocuments } from './views/documents';
 import * as fmt from './views/format';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   const metrics = (service = new MetricsService(context.globalStorageUri.fsPath, config));
   const projectSync = new ProjectSync(metrics, config, context.globalState);
   const watchers = new ProjectWatchers(metrics);
+  const databaseWatcher = new DatabaseWatcher(metrics);
   mark('services');
   const trees = {
     topSkills: new TopSkillsTree(metrics, config, viewState),
@@ -67,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   const sessionStart = new SessionStartNotifier(metrics, config, context.workspaceState);
   mark('views');
   // Disposed in reverse: commands and views first, the service (and its events) last.
-  context.subscriptions.push(config, viewState, metrics, projectSync, watchers, ...Object.values(trees), statusBar, documents, panels, dashboard);
+  context.subscriptions.push(config, viewState, metrics, projectSync, watchers, databaseWatcher, ...Object.values(trees), statusBar, documents, panels, dashboard);
   context.subscriptions.push(
     ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, panels, dashboard, documents, channel }),
   );
@@ -91,10 +93,10 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   log.debug(`activation ms by step: ${marks.join(', ')}`);
 
   const startup = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-    metrics.track(startInBackground(metrics, projectSync, watchers, sessionStart, config, context.globalState)),
+    metrics.track(startInBackground(metrics, projectSync, watchers, databaseWatcher, sessionStart, config, context.globalState)),
   );
 
-  const internals: SkillMetricsInternals = { service: metrics, config, viewState, projectSync, watchers, trees, statusBar, panels, dashboard, documents, sessionStart, startup };
+  const internals: SkillMetricsInternals = { service: metrics, config, viewState, projectSync, watchers, databaseWatcher, trees, statusBar, panels, dashboard, documents, sessionStart, startup };
   const exposeInternals = context.extensionMode === vscode.ExtensionMode.Test || context.extensionMode === vscode.ExtensionMode.Development;
   return {
     activationMs,
@@ -109,11 +111,15 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   };
 }
 
-/** Everything that may take time: the database, the workspace folders, the first collection, the watchers. */
+/**
+ * Everything that may take time: the database, the workspace folders, the watchers (projects' files, and
+ * the database file for what other windows and the CLI write), the first collection.
+ */
 async function startInBackground(
   metrics: MetricsService,
   projectSync: ProjectSync,
   watchers: ProjectWatchers,
+  databaseWatcher: DatabaseWatcher,
   sessionStart: SessionStartNotifier,
   config: ConfigService,
   globalState: vscode.Memento,
@@ -124,6 +130,7 @@ async function startInBackground(
     if (!engine) return; // the state (welcome views, status bar) says why; Refresh retries
     await projectSync.start();
     await watchers.update();
+    databaseWatcher.start();
     const result = await metrics.requestCollect();
     log.info(`started in ${(performance.now() - t0).toFixed(0)} ms${result ? `: ${result.records_added} new record(s)` : ''}`);
     await sessionStart.maybeShow();

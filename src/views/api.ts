@@ -3,6 +3,7 @@
  * extension's own tests (extension mode Test or Development) also get the live parts to look into.
  */
 import type { ConfigService } from './config';
+import type { DatabaseWatcher } from './databaseWatcher';
 import type { ReportDocuments } from './documents';
 import type { MetricsService } from './metrics';
 import type { ProjectSync } from './projectSync';
@@ -23,6 +24,7 @@ export interface SkillMetricsInternals {
   viewState: ViewState;
   projectSync: ProjectSync;
   watchers: ProjectWatchers;
+  databaseWatcher: DatabaseWatcher;
   trees: { topSkills: TopSkillsTree; projects: ProjectsTree; recommendations: RecommendationsTree; sessions: SessionsTree };
   statusBar: StatusBar;
   panels: ReportPanels;

@@ -47,7 +47,8 @@ export class ProjectWatchers extends Disposable {
     this._register(
       service.onDidChangeData((e) => {
         // A collection may have found a nested .session-buddy in a project outside the workspace: watch it too.
-        if (e.reason === 'projects' || (e.reason === 'collect' && this.hasOutsideProjects)) void this.update();
+        // Another window or the CLI may have registered or unregistered a project.
+        if (e.reason === 'projects' || e.reason === 'external' || (e.reason === 'collect' && this.hasOutsideProjects)) void this.update();
       }),
     );
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.update()));

@@ -175,8 +175,11 @@ describe('live updates', () => {
     await eventually(() => assert.ok(watchers.watched.some((w) => w.split('\u0000')[1] === m.gamma.dir), 'watched again'));
   });
 
-  it('shares the database with another process (the CLI) without an error in either', async () => {
-    const { trees, service } = await internals();
+  it('shares the database with another process (the CLI) without an error in either; what it stores reaches the views by itself', async () => {
+    const { trees, service, databaseWatcher, watchers } = await internals();
+    const external = databaseWatcher.external;
+    let projectsChanged = 0;
+    const listening = trees.projects.onDidChangeTreeData(() => projectsChanged++);
     const m = manifest();
     const delta = path.join(m.root, 'outside', 'delta');
     fs.mkdirSync(path.join(delta, '.session-buddy'), { recursive: true });
@@ -202,7 +205,15 @@ describe('live updates', () => {
     assert.equal(result.records_added, 2);
     assert.deepEqual(errors, []);
     assert.ok(queries > 0);
-    await vscode.commands.executeCommand('skillMetrics.refresh');
+    // No Refresh, no focus change: the database file changed, so this window looked and redrew its views,
+    // and it now watches the project the CLI registered.
+    try {
+      await eventually(() => assert.ok(databaseWatcher.external > external, `external changes seen: ${databaseWatcher.external - external} of ${databaseWatcher.events} database events`), { timeout: 10_000 });
+      await eventually(() => assert.ok(projectsChanged > 0, 'the Projects view was told to redraw'));
+    } finally {
+      listening.dispose();
+    }
     await eventually(async () => assert.equal(row(await trees.projects.snapshot(), 'delta').description, '2 records · synced just now'));
+    await eventually(() => assert.ok(watchers.watched.some((w) => w.split('\u0000')[1] === delta), watchers.watched.join(' | ')));
   });
 });
