@@ -326,7 +326,6 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
   );
   await db.run(`DELETE FROM session_summaries WHERE ${REPLACED}`);
   await db.run(
-
     `INSERT INTO session_summaries
      SELECT project_id, session_id, inferred, start_time, end_time, invocations,
             -- skills in order of first use: each distinct skill with the position of its first occurrence

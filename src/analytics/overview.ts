@@ -79,7 +79,7 @@ async function keyFiguresFromAggregates(db: Db, q: FiguresQuery): Promise<KeyFig
   ))!;
   const to = q.to ?? (q.from ? (q.now ?? new Date()) : null);
   const prevFrom = q.from && to ? new Date(q.from.getTime() - (to.getTime() - q.from.getTime())) : null;
-  // One scan: the current period's median, and the previous period's figures (as keyFigures counts them).
+  // One scan: the current period's median, and the previous period's figures (counted as keyFiguresFromRecords counts them).
   const raw = (await db.one<{ median: number | null } & PeriodFigures>(
     `SELECT approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at >= coalesce($2::TIMESTAMPTZ, u.invoked_at)) AS median,
             count(*) FILTER (WHERE u.invoked_at < $2) AS invocations,
