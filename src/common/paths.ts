@@ -26,3 +26,9 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
   if (env.SKILL_METRICS_DB) return path.resolve(env.SKILL_METRICS_DB);
   return path.join(vscodeUserDataDir(), 'User', 'globalStorage', EXTENSION_ID, DATABASE_FILE);
 }
+
+/** `child` is `parent` itself or lies inside it (both absolute paths). */
+export function isWithin(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}

@@ -6,6 +6,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isWithin } from '../common/paths';
 import type { CoreSettings } from '../common/settings';
 import { logger } from '../common/log';
 import { cleanup } from '../analytics/cleanup';
@@ -242,10 +243,4 @@ export class Engine {
     this.store.close();
     await this.pool.close();
   }
-}
-
-/** `child` is `parent` or inside it (both absolute). */
-function isWithin(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

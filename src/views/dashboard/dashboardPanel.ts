@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, logger } from '../../common/log';
+import { isWithin } from '../../common/paths';
 import type { ConfigService } from '../config';
 import { Commands } from '../constants';
 import { Disposable } from '../lifecycle';
@@ -357,10 +358,7 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
       // without the database, the workspace folders still count
     }
     const file = path.resolve(uri.fsPath);
-    for (const root of roots) {
-      const rel = path.relative(path.resolve(root), file);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return root;
-    }
+    for (const root of roots) if (file !== path.resolve(root) && isWithin(file, path.resolve(root))) return root;
     return undefined;
   }
 

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isWithin } from '../../common/paths';
 import { ContextValues, Views } from '../constants';
 import type { Health, ProjectWithCounts } from '../engine';
 import * as fmt from '../format';
@@ -92,7 +93,7 @@ export class ProjectNode extends TreeNode {
 
 function problemNode(root: string, problem: ProjectProblem): TreeNode {
   const relative = path.relative(root, problem.file);
-  const isFile = relative !== '' && !relative.startsWith('..');
+  const isFile = relative !== '' && isWithin(problem.file, root);
   return new InfoNode(isFile ? relative : path.basename(problem.file), problem.message, themeIcon('warning', 'list.warningForeground'), {
     contextValue: ContextValues.problem,
     tooltip: `${problem.file}\n${problem.message}`,
