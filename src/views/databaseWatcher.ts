@@ -11,6 +11,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, logger } from '../common/log';
+import { Debouncer } from './debounce';
 import { Disposable } from './lifecycle';
 import type { MetricsService } from './metrics';
 
@@ -18,17 +19,17 @@ const log = logger('watch');
 
 export class DatabaseWatcher extends Disposable {
   private watcher?: vscode.FileSystemWatcher;
-  private timer?: NodeJS.Timeout;
-  private release?: () => void;
+  private readonly debounce: Debouncer<'database'>;
   /** Changes of the database file seen, and how many of them came from another writer (tests, logs). */
   events = 0;
   external = 0;
 
   constructor(
     private readonly service: MetricsService,
-    private readonly debounceMs = 700,
+    debounceMs = 700,
   ) {
     super();
+    this.debounce = this._register(new Debouncer<'database'>((p) => service.track(p), debounceMs));
   }
 
   /** Starts watching (after the database exists: its folder must). Idempotent. */
@@ -45,29 +46,17 @@ export class DatabaseWatcher extends Disposable {
 
   private changed(): void {
     this.events++;
-    clearTimeout(this.timer);
-    if (!this.release) this.service.track(new Promise<void>((resolve) => (this.release = resolve)));
-    this.timer = setTimeout(() => {
-      const release = this.release;
-      this.timer = undefined;
-      this.release = undefined;
-      // Behind this window's own queued writes: a change of its own then reads as no change.
-      this.service
-        .exclusive(() => this.service.checkExternalChanges())
-        .then((changed) => {
-          if (!changed) return;
-          this.external++;
-          log.info('another window or the CLI changed the database: refreshing the views');
-        })
-        .catch((err) => log.debug(`database change check failed: ${describeError(err)}`))
-        .finally(() => release?.());
-    }, this.debounceMs);
+    this.debounce.schedule('database', () => this.check());
   }
 
-  override dispose(): void {
-    clearTimeout(this.timer);
-    this.release?.();
-    this.release = undefined;
-    super.dispose();
+  private async check(): Promise<void> {
+    try {
+      // Behind this window's own queued writes: a change of its own then reads as no change.
+      if (!(await this.service.exclusive(() => this.service.checkExternalChanges()))) return;
+      this.external++;
+      log.info('another window or the CLI changed the database: refreshing the views');
+    } catch (err) {
+      log.debug(`database change check failed: ${describeError(err)}`);
+    }
   }
 }

@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { describeError, logger } from '../common/log';
+import { Debouncer } from './debounce';
 import type { WatchTarget } from './engine';
 import { Disposable } from './lifecycle';
 import type { MetricsService } from './metrics';
@@ -24,15 +25,10 @@ interface Watch {
   subscriptions: vscode.Disposable[];
 }
 
-interface Debounce {
-  timer: NodeJS.Timeout;
-  first: number;
-  release: () => void;
-}
-
 export class ProjectWatchers extends Disposable {
   private readonly watches = new Map<string, Watch>();
-  private readonly pending = new Map<string, Debounce>();
+  /** Per project: a trailing debounce, but never later than maxWait after the first change of a burst. */
+  private readonly debounce: Debouncer<string>;
   private updating?: Promise<void>;
   private again = false;
   /** Change events seen (tests and logs). */
@@ -40,10 +36,11 @@ export class ProjectWatchers extends Disposable {
 
   constructor(
     private readonly service: MetricsService,
-    private readonly debounceMs = 800,
-    private readonly maxWaitMs = 4000,
+    debounceMs = 800,
+    maxWaitMs = 4000,
   ) {
     super();
+    this.debounce = this._register(new Debouncer<string>((p) => service.track(p), debounceMs, maxWaitMs));
     this._register(
       service.onDidChangeData((e) => {
         // A collection may have found a nested .session-buddy in a project outside the workspace: watch it too.
@@ -114,28 +111,11 @@ export class ProjectWatchers extends Disposable {
   private changed(projectId: string, uri: vscode.Uri): void {
     this.events++;
     log.trace(`changed: ${uri.fsPath}`);
-    const now = Date.now();
-    const existing = this.pending.get(projectId);
-    if (existing) clearTimeout(existing.timer);
-    let release = existing?.release;
-    if (!release) this.service.track(new Promise<void>((resolve) => (release = resolve)));
-    const first = existing?.first ?? now;
-    // Trailing debounce, but never later than maxWait after the first change of a burst.
-    const delay = Math.max(0, Math.min(this.debounceMs, first + this.maxWaitMs - now));
-    const timer = setTimeout(() => {
-      this.pending.delete(projectId);
-      void this.service.requestCollect([projectId]).finally(release);
-    }, delay);
-    this.pending.set(projectId, { timer, first, release: release! });
+    this.debounce.schedule(projectId, () => this.service.requestCollect([projectId]));
   }
 
   override dispose(): void {
     for (const [key, watch] of [...this.watches]) this.drop(key, watch);
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.release();
-    }
-    this.pending.clear();
     super.dispose();
   }
 }
