@@ -180,8 +180,11 @@ try {
     assert.ok(wellTuned, rows.map((r) => r.label).join(' | '));
     assert.match(wellTuned.description, /^code-review succeeds in 92% of 25 invocations/);
     await wb.expandRow('code-review is well tuned', { viewTitle: 'Recommendations' });
-    const expanded = await wb.treeRows('Recommendations');
-    assert.ok(expanded.some((r) => r.startsWith('Suggested action ')), expanded.join(' | '));
+    // The children render a moment after the row expands.
+    await eventually(async () => {
+      const expanded = await wb.treeRows('Recommendations');
+      assert.ok(expanded.some((r) => r.startsWith('Suggested action ')), expanded.join(' | '));
+    });
     await shot(wb, '06-recommendations');
   });
 
