@@ -19,7 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureHarness, tailFile } from './setup.mjs';
+import { cleanNpmEnv, ensureHarness, tailFile } from './setup.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GUARD = path.join(HERE, 'groupGuard.cjs');
@@ -100,7 +100,8 @@ function makeSandbox(root) {
  */
 export function isolatedEnv(sandbox, harness, extra = {}) {
   const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
+  const base = cleanNpmEnv(); // an npm script's own variables must not reach the editor and its tasks
+  for (const [k, v] of Object.entries(base)) {
     if (!/^(VSCODE_|ELECTRON_)/.test(k)) env[k] = v;
   }
   return {
@@ -111,7 +112,7 @@ export function isolatedEnv(sandbox, harness, extra = {}) {
     XDG_CACHE_HOME: sandbox.cache,
     XDG_RUNTIME_DIR: sandbox.runtime,
     TMPDIR: sandbox.tmp,
-    PATH: `${path.dirname(harness.node24Bin)}${path.delimiter}${process.env.PATH || ''}`,
+    PATH: `${path.dirname(harness.node24Bin)}${path.delimiter}${base.PATH || ''}`,
     EXTENSIONS_GALLERY: process.env.EXTENSIONS_GALLERY || CLOSED_GALLERY,
     ...extra,
   };

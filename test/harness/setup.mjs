@@ -220,12 +220,32 @@ function ensureSystemDeps({ forInstall }) {
 // ---------------------------------------------------------------------------------------------
 // npm installs
 
-/** Env for npm: never ignore scripts (the addons must build), never strict about unreviewed scripts. */
-function npmEnv(extra = {}) {
-  const env = { ...process.env, npm_config_ignore_scripts: 'false', npm_config_strict_allow_scripts: 'false',
-    npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-  for (const key of Object.keys(env)) if (key.startsWith('npm_lifecycle') || key === 'npm_package_json') delete env[key];
-  return { ...env, ...extra };
+/**
+ * The environment of an npm script, less what npm put there for that script: every `npm_*` variable
+ * (`npm_config_*` is read back as config by an inner npm, so the outer npm's `user_agent`, which names
+ * Node 20, reaches code-server's postinstall and makes it refuse to install), `INIT_CWD`, `NODE`, and
+ * the PATH entries npm prepends (each `node_modules/.bin` of the project and npm's `node-gyp-bin`).
+ * Outside npm it changes nothing. Whatever installs or starts tooling builds its env from this.
+ */
+export function cleanNpmEnv(env = process.env) {
+  const out = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (/^npm_/i.test(key) || key === 'INIT_CWD' || key === 'NODE') continue;
+    out[key] = value;
+  }
+  const pathKey = Object.keys(out).find((k) => k.toUpperCase() === 'PATH') || 'PATH';
+  if (out[pathKey]) {
+    out[pathKey] = out[pathKey].split(path.delimiter)
+      .filter((dir) => dir && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir) && !/[\\/]node-gyp-bin[\\/]?$/.test(dir))
+      .join(path.delimiter);
+  }
+  return out;
+}
+
+/** Env for an inner npm: clean, never ignore scripts (the addons must build), never strict about unreviewed scripts. */
+export function npmEnv(extra = {}, base = process.env) {
+  return { ...cleanNpmEnv(base), npm_config_ignore_scripts: 'false', npm_config_strict_allow_scripts: 'false',
+    npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...extra };
 }
 
 /**
@@ -276,7 +296,7 @@ function verifyInstall(paths) {
     throw new Error(`node 24 does not run as expected: ${node.stdout}${node.stderr}`);
   }
   const cs = spawnSync(paths.node24Bin, [paths.codeServerEntry, '--version'],
-    { encoding: 'utf8', env: { ...process.env, PATH: `${path.dirname(paths.node24Bin)}${path.delimiter}${process.env.PATH}` } });
+    { encoding: 'utf8', env: { ...cleanNpmEnv(), PATH: `${path.dirname(paths.node24Bin)}${path.delimiter}${cleanNpmEnv().PATH || ''}` } });
   if (cs.status !== 0 || !cs.stdout.includes(VERSIONS.codeServer)) {
     throw new Error(`code-server --version failed: ${cs.stdout}${cs.stderr}`);
   }
@@ -304,9 +324,10 @@ async function install(paths) {
   // package (it ships include/node) so node-gyp downloads no headers. The env var beats `nodedir` in
   // a user .npmrc.
   const node24BinDir = path.dirname(paths.node24Bin);
+  const cleanPath = cleanNpmEnv().PATH || '';
   await npmInstallStep({
     dir: paths.dir, sub: 'code-server', spec: `${CODE_SERVER_PKG}@${VERSIONS.codeServer}`,
-    env: npmEnv({ PATH: `${node24BinDir}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: paths.node24Dir }),
+    env: npmEnv({ PATH: `${node24BinDir}${path.delimiter}${cleanPath}`, npm_config_nodedir: paths.node24Dir }),
   });
   const versions = verifyInstall(paths);
   const installSeconds = Number(((Date.now() - t) / 1000).toFixed(1));
