@@ -145,14 +145,17 @@ describe('bad input', () => {
       await expectProblem(s, s.badFile, /permission denied/);
       return;
     }
-    // root reads anything: run the CLI as an unprivileged user (it needs the build and a database it may write)
+    // root reads anything (CAP_DAC_OVERRIDE): run the CLI as root without the capabilities that bypass file
+    // permissions (util-linux's setpriv), so the build, the database and every folder stay reachable
+    // wherever the clone lies, and only the file's own mode keeps it out.
     const cliJs = path.resolve(__dirname, '../../../dist/cli.js');
     assert.ok(existsSync(cliJs), 'dist/cli.js is built before the unit tests (npm test builds first)');
-    for (const dir of [s.root, path.dirname(s.db), s.good, path.join(s.good, '.session-buddy'), s.bad, path.join(s.bad, '.session-buddy')]) chmodSync(dir, 0o777);
-    for (const f of [s.db, path.join(s.good, '.session-buddy', 'skill_metrics.json')]) chmodSync(f, 0o666);
-    const run = spawnSync(process.execPath, [cliJs, '--db', s.db, '--source-tz', 'UTC', '--display-tz', 'UTC', 'collect', '--json'], {
-      uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: s.root },
+    const drop = '-dac_override,-dac_read_search';
+    const run = spawnSync('setpriv', [`--inh-caps=${drop}`, `--bounding-set=${drop}`, '--',
+      process.execPath, cliJs, '--db', s.db, '--source-tz', 'UTC', '--display-tz', 'UTC', 'collect', '--json'], {
+      encoding: 'utf8', env: { PATH: process.env.PATH, HOME: s.root },
     });
+    assert.equal(run.error, undefined, `setpriv (util-linux) runs: ${run.error?.message}`);
     assert.equal(run.status, 1, `${run.stderr}\n${run.stdout}`);
     const json = JSON.parse(run.stdout);
     assert.match(json.problems.find((p: { file: string }) => p.file === s.badFile).message, /permission denied/);
