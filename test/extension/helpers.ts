@@ -38,7 +38,9 @@ export async function internals(): Promise<SkillMetricsInternals> {
 }
 
 /** Retries `fn` until it stops throwing (or time runs out: then its last error). */
-export async function eventually<T>(fn: () => Promise<T> | T, { timeout = 15_000, interval = 200 } = {}): Promise<T> {
+// A bound, not a wait: it ends as soon as `fn` passes. Generous, because a busy 2-core machine can take
+// tens of seconds for what takes one on an idle one.
+export async function eventually<T>(fn: () => Promise<T> | T, { timeout = 60_000, interval = 200 } = {}): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {

@@ -22,7 +22,7 @@ export async function run(): Promise<void> {
   // Every suite runs: one built but not listed here fails the run instead of being left out silently.
   const unlisted = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && !SUITES.includes(f));
   if (unlisted.length) throw new Error(`test/extension/index.ts does not list ${unlisted.join(', ')}: add each suite to SUITES`);
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, forbidOnly: true, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 300_000, forbidOnly: true, reporter: 'spec' });
   for (const suite of SUITES) mocha.addFile(path.join(__dirname, suite));
   const started = Date.now();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));

@@ -46,17 +46,17 @@ describe('live updates', () => {
     const events = watchers.events;
     const started = Date.now();
     append(m.alpha.file, inv('docs-update', Date.now() - 60_000));
-    await eventually(async () => assert.equal(row(await trees.topSkills.snapshot(), 'docs-update').description, '1 use · not enough data'), { timeout: 10_000 });
+    await eventually(async () => assert.equal(row(await trees.topSkills.snapshot(), 'docs-update').description, '1 use · not enough data'));
     console.log(`      the new record showed in the tree after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.ok(watchers.events > events, 'the file watcher saw the change');
-    assert.match(row(await trees.projects.snapshot(), 'alpha').description!, /^40 records · /);
+    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'alpha').description!, /^40 records · /));
   });
 
   it('a record written to a project outside the workspace appears too', async () => {
     const { trees } = await internals();
     const m = manifest();
     append(m.gamma.file, inv('deploy-check', Date.now() - 30_000), inv('deploy-check', Date.now() - 20_000, false));
-    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'gamma').description!, /^5 records · /), { timeout: 10_000 });
+    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'gamma').description!, /^5 records · /));
   });
 
   it('a broken file shows as a problem with its reason, and the status bar warns; fixing it clears both', async () => {
@@ -65,29 +65,29 @@ describe('live updates', () => {
     const broken = path.join(m.alpha.dir, '.session-buddy', 'workflow_events.json');
     fs.writeFileSync(broken, '{"events": [ {"event_type": "node_started", ');
     try {
-      const alpha = await eventually(async () => {
-        const r = row(await trees.projects.snapshot(2), 'alpha');
-        assert.match(r.description!, /· 1 problem$/);
-        return r;
-      }, { timeout: 15_000 });
-      assert.equal(alpha.icon, 'warning');
-      const problems = row(alpha.children!, 'Problems');
-      assert.equal(problems.children!.length, 1);
-      assert.equal(problems.children![0]!.label, path.join('.session-buddy', 'workflow_events.json'));
-      assert.ok(problems.children![0]!.description!.length > 5, 'the reason is given');
-      assert.equal(problems.children![0]!.command, 'vscode.open');
-      const status = await eventually(async () => {
-        const s = await statusBar.update();
-        assert.equal(s.warning, true);
-        return s;
+      await eventually(async () => {
+        const alpha = row(await trees.projects.snapshot(2), 'alpha');
+        assert.match(alpha.description!, /· 1 problem$/);
+        assert.equal(alpha.icon, 'warning');
+        const problems = row(alpha.children!, 'Problems');
+        assert.equal(problems.children!.length, 1);
+        assert.equal(problems.children![0]!.label, path.join('.session-buddy', 'workflow_events.json'));
+        assert.ok(problems.children![0]!.description!.length > 5, 'the reason is given');
+        assert.equal(problems.children![0]!.command, 'vscode.open');
       });
-      assert.match(status.text, /^\$\(warning\) code-review 92%$/);
-      assert.match(status.tooltip, /1 problem/);
+      await eventually(async () => {
+        const status = await statusBar.update();
+        assert.equal(status.warning, true);
+        assert.match(status.text, /^\$\(warning\) code-review 92%$/);
+        assert.match(status.tooltip, /1 problem/);
+      });
     } finally {
       fs.rmSync(broken, { force: true });
     }
-    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'alpha').description!, /^40 records · synced [^·]+$/), { timeout: 15_000 });
-    assert.equal((await statusBar.update()).warning, false);
+    await eventually(async () => {
+      assert.match(row(await trees.projects.snapshot(), 'alpha').description!, /^40 records · synced [^·]+$/);
+      assert.equal((await statusBar.update()).warning, false);
+    });
   });
 
   it('follows workspace folders added and removed (and the auto-register setting)', async () => {
@@ -108,7 +108,7 @@ describe('live updates', () => {
     assert.ok(!labels(await trees.projects.snapshot()).includes('epsilon'), 'not registered while the setting is off');
 
     await setSetting('autoRegisterWorkspaceFolders', undefined);
-    await eventually(async () => assert.equal(row(await trees.projects.snapshot(), 'epsilon').description, '1 record · synced just now'));
+    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'epsilon').description!, /^1 record · synced (just now|\d+ min ago)$/));
 
     const removed = new Promise<void>((resolve) => {
       const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => (sub.dispose(), resolve()));
@@ -145,7 +145,7 @@ describe('live updates', () => {
         path.join(nested, 'skill_metrics.json'),
         JSON.stringify({ invocations: [inv('api-test', Date.now() - 7000), inv('api-test', Date.now() - 6000, false)], skills: {}, last_updated: naive(Date.now()) }),
       );
-      await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'zeta').description!, /^2 records · /), { timeout: 15_000 });
+      await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'zeta').description!, /^2 records · /));
       assert.ok(watchers.events > events, 'the file watcher saw the nested file');
     } finally {
       const removed = new Promise<void>((resolve) => {
@@ -163,15 +163,17 @@ describe('live updates', () => {
     const nodes = await trees.projects.getChildren();
     const gamma = nodes.find((n) => n.getTreeItem().label === 'gamma')!;
     await vscode.commands.executeCommand('skillMetrics.unregisterProject', gamma);
-    const r = row(await trees.projects.snapshot(), 'gamma');
-    assert.equal(r.contextValue, 'skillMetrics:project.inactive');
-    assert.equal(r.description, 'unregistered · 5 records kept');
+    await eventually(async () => {
+      const r = row(await trees.projects.snapshot(), 'gamma');
+      assert.equal(r.contextValue, 'skillMetrics:project.inactive');
+      assert.equal(r.description, 'unregistered · 5 records kept');
+    });
     await eventually(() => assert.ok(!watchers.watched.some((w) => w.split('\u0000')[1] === m.gamma.dir), 'no longer watched'));
 
     // ... and Register Project Again (the inline action of an unregistered project) brings it back.
     const inactive = (await trees.projects.getChildren()).find((n) => n.getTreeItem().label === 'gamma')!;
     await vscode.commands.executeCommand('skillMetrics.registerProjectAgain', inactive);
-    assert.equal(row(await trees.projects.snapshot(), 'gamma').contextValue, 'skillMetrics:project.active');
+    await eventually(async () => assert.equal(row(await trees.projects.snapshot(), 'gamma').contextValue, 'skillMetrics:project.active'));
     await eventually(() => assert.ok(watchers.watched.some((w) => w.split('\u0000')[1] === m.gamma.dir), 'watched again'));
   });
 
@@ -185,7 +187,7 @@ describe('live updates', () => {
     fs.mkdirSync(path.join(delta, '.session-buddy'), { recursive: true });
     fs.writeFileSync(path.join(delta, '.session-buddy', 'skill_metrics.json'), JSON.stringify({ invocations: [inv('pr-description', Date.now() - 9000), inv('pr-description', Date.now() - 8000)], skills: {}, last_updated: naive(Date.now()) }));
     const cli = path.join(vscode.extensions.getExtension('skillmetrics.skill-metrics')!.extensionPath, 'dist', 'cli.js');
-    const other = run(process.execPath, [cli, '--db', service.databasePath, '--source-tz', 'UTC', '--json', 'collect', delta], { timeout: 60_000 });
+    const other = run(process.execPath, [cli, '--db', service.databasePath, '--source-tz', 'UTC', '--json', 'collect', delta], { timeout: 240_000 });
     // Meanwhile this window keeps querying the same file, in bursts as its views do (a view refresh, then quiet).
     const errors: string[] = [];
     let queries = 0;
@@ -208,12 +210,12 @@ describe('live updates', () => {
     // No Refresh, no focus change: the database file changed, so this window looked and redrew its views,
     // and it now watches the project the CLI registered.
     try {
-      await eventually(() => assert.ok(databaseWatcher.external > external, `external changes seen: ${databaseWatcher.external - external} of ${databaseWatcher.events} database events`), { timeout: 10_000 });
+      await eventually(() => assert.ok(databaseWatcher.external > external, `external changes seen: ${databaseWatcher.external - external} of ${databaseWatcher.events} database events`));
       await eventually(() => assert.ok(projectsChanged > 0, 'the Projects view was told to redraw'));
     } finally {
       listening.dispose();
     }
-    await eventually(async () => assert.equal(row(await trees.projects.snapshot(), 'delta').description, '2 records · synced just now'));
+    await eventually(async () => assert.match(row(await trees.projects.snapshot(), 'delta').description!, /^2 records · synced (just now|\d+ min ago)$/));
     await eventually(() => assert.ok(watchers.watched.some((w) => w.split('\u0000')[1] === delta), watchers.watched.join(' | ')));
   });
 });

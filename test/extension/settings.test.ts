@@ -44,17 +44,21 @@ describe('settings', () => {
     await setSetting('statusBar.enabled', false);
     await eventually(() => assert.equal(statusBar.snapshot.visible, false));
     await setSetting('statusBar.enabled', undefined);
-    await eventually(() => assert.equal(statusBar.snapshot.visible, true));
-    assert.equal(statusBar.snapshot.command, 'skillMetrics.openDashboard');
-    assert.deepEqual(statusBar.snapshot.commandArgs, [{ skill: 'code-review', project: alphaId }]);
-    assert.match(statusBar.snapshot.tooltip, /\| code\\-review \| 25 \| 92% \|/);
+    await eventually(() => {
+      assert.equal(statusBar.snapshot.visible, true);
+      assert.equal(statusBar.snapshot.command, 'skillMetrics.openDashboard');
+      assert.deepEqual(statusBar.snapshot.commandArgs, [{ skill: 'code-review', project: alphaId }]);
+      assert.match(statusBar.snapshot.tooltip, /\| code\\-review \| 25 \| 92% \|/);
+    });
   });
 
   it('defaultWindow switches the Top Skills window', async () => {
     const { trees, viewState } = await internals();
     await setSetting('defaultWindow', '7d');
-    await eventually(() => assert.equal(viewState.window, '7d'));
-    assert.equal(trees.topSkills.view.description, 'Last 7 days · alpha');
+    await eventually(() => {
+      assert.equal(viewState.window, '7d');
+      assert.equal(trees.topSkills.view.description, 'Last 7 days · alpha');
+    });
     await setSetting('defaultWindow', 'all');
     await eventually(() => assert.equal(viewState.window, 'all'));
   });

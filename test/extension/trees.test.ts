@@ -71,14 +71,17 @@ describe('trees', () => {
       try {
         const m = manifest();
         const file = JSON.parse(fs.readFileSync(m.alpha.file, 'utf8')) as { invocations: { skill_name: string; invoked_at: string }[] };
-        const today = new Date().toISOString().slice(0, 10);
-        const expected = new Map<string, number>();
-        for (const inv of file.invocations) if (inv.invoked_at.startsWith(today)) expected.set(inv.skill_name, (expected.get(inv.skill_name) ?? 0) + 1);
-        const rows = await trees.topSkills.snapshot();
-        assert.deepEqual(
-          rows.map((r) => [r.label, Number(r.description!.split(' ')[0])]).sort(),
-          [...expected.entries()].sort(),
-        );
+        // In the poll: "today" is computed here and in the extension, and midnight may fall between the two.
+        await eventually(async () => {
+          const today = new Date().toISOString().slice(0, 10);
+          const expected = new Map<string, number>();
+          for (const inv of file.invocations) if (inv.invoked_at.startsWith(today)) expected.set(inv.skill_name, (expected.get(inv.skill_name) ?? 0) + 1);
+          const rows = await trees.topSkills.snapshot();
+          assert.deepEqual(
+            rows.map((r) => [r.label, Number(r.description!.split(' ')[0])]).sort(),
+            [...expected.entries()].sort(),
+          );
+        });
         assert.equal(trees.topSkills.view.description, 'Today · alpha');
       } finally {
         await vscode.commands.executeCommand('skillMetrics.selectTimeWindow', 'all');
@@ -123,7 +126,8 @@ describe('trees', () => {
       const m = manifest();
       const rows = await trees.projects.snapshot();
       assert.deepEqual(labels(rows), ['alpha', 'project-01', 'project-02']);
-      assert.equal(row(rows, 'alpha').description, '39 records · synced just now');
+      // The start-up collection ran a moment ago: on a busy machine, that can be a minute or two.
+      assert.match(row(rows, 'alpha').description!, /^39 records · synced (just now|\d+ min ago)$/);
       for (const g of m.generated) assert.match(row(rows, g.name).description!, new RegExp(`^${g.records} records · synced `));
       assert.ok(rows.every((r) => r.contextValue === 'skillMetrics:project.active'));
       assert.ok(rows.every((r) => r.icon === 'root-folder'));
@@ -140,7 +144,7 @@ describe('trees', () => {
       assert.equal(row(alpha.children!, 'Records').description, '39');
       assert.equal(row(alpha.children!, 'Path').description, manifest().alpha.dir);
       assert.equal(row(alpha.children!, 'Problems').description, 'none');
-      assert.match(alpha.tooltip!, /Last sync \| \d{4}-\d\d-\d\d \d\d:\d\d \(just now\)/);
+      assert.match(alpha.tooltip!, /Last sync \| \d{4}-\d\d-\d\d \d\d:\d\d \((just now|\d+ min ago)\)/);
     });
   });
 

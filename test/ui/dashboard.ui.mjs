@@ -16,9 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { assert, createChecker, eventually as poll, sleep, startUiSession } from '../harness/workbench.mjs';
+import { assert, createChecker, eventually, sleep, startUiSession } from '../harness/workbench.mjs';
 
-const eventually = (fn, options) => poll(fn, { timeout: 20_000, ...options });
 import { ALPHA, ALPHA_RECORDS, alphaInvocations, makeFixtureWorkspace } from '../fixtures/workspace.mjs';
 import { extensionUnderTest, reportExtensionHost } from './extensionUnderTest.mjs';
 
@@ -90,7 +89,7 @@ try {
   /** The dashboard's frame, once its view `kind` rendered the latest query. */
   const dashboard = async (kind = 'overview') => {
     const frame = wb.webviewFrame();
-    await frame.locator(`body[data-view="${kind}"] #key-figures`).waitFor({ timeout: 30_000 });
+    await frame.locator(`body[data-view="${kind}"] #key-figures`).waitFor();
     await eventually(async () => assert.equal(await frame.locator('#content').getAttribute('aria-busy'), 'false'));
     return frame;
   };
@@ -105,22 +104,25 @@ try {
 
   await check('the palette command opens the dashboard with the key figures of every project (all time)', async () => {
     // The command shows in the palette once there is data: wait for the first collection.
-    await eventually(async () => assert.ok((await wb.statusBarTexts()).some((t) => t.includes('%')), (await wb.statusBarTexts()).join(' | ')), { timeout: 120_000 });
+    await eventually(async () => assert.ok((await wb.statusBarTexts()).some((t) => t.includes('%')), (await wb.statusBarTexts()).join(' | ')), { timeout: 180_000 });
     await wb.runCommand('Skill Metrics: Open Dashboard');
     const tab = page.locator('.tab', { hasText: 'Skill Metrics' }).first();
-    await tab.waitFor({ timeout: 15_000 });
+    await tab.waitFor();
     let frame = await dashboard();
     await clickRange(frame, 'all');
     frame = await dashboard();
-    await eventually(async () => assert.equal(await kpi(frame, 'kpi-invocations'), TOTAL.toLocaleString('en-US')));
-    assert.equal(await kpi(frame, 'kpi-projects'), '3');
-    assert.equal(await kpi(frame, 'kpi-skills'), String(perSkill.size));
+    await eventually(async () => {
+      assert.equal(await kpi(frame, 'kpi-invocations'), TOTAL.toLocaleString('en-US'));
+      assert.equal(await kpi(frame, 'kpi-projects'), '3');
+      assert.equal(await kpi(frame, 'kpi-skills'), String(perSkill.size));
+    });
     const body = frame.locator('body');
     console.log(`  webview: script ran ${await body.getAttribute('data-boot-ms')} ms after the page started; first view drawn at ${await body.getAttribute('data-first-render-ms')} ms`);
   });
 
   await check('charts and tables show the series and labels the fixture implies', async () => {
     const frame = await dashboard();
+    await eventually(async () => {
     // Top skills table: every skill with its all-time count, most used first.
     assert.deepEqual(await topRows(frame), expectedTop.slice(0, 15).map(([s, n]) => [s, n.toLocaleString('en-US')]));
     // Usage chart: the legend names the six most used skills, then "other"; its aria-label says the total.
@@ -140,6 +142,7 @@ try {
       assert.ok(await frame.locator(`#card-${id} .table-alt table`).count(), `${id} has a table`);
       assert.ok((await frame.locator(`[data-chart-id="${id}"]`).getAttribute('aria-label'))?.length > 20, `${id} has a label`);
     }
+    });
     await shot('01-overview-light');
   });
 
@@ -148,7 +151,8 @@ try {
     const alphaId = await frame.locator('#filter-project option', { hasText: 'alpha' }).getAttribute('value');
     await frame.locator('#filter-project').selectOption(alphaId);
     frame = await dashboard();
-    await eventually(async () => assert.equal(await kpi(frame, 'kpi-invocations'), String(ALPHA_RECORDS)));
+    await eventually(async () => {
+    assert.equal(await kpi(frame, 'kpi-invocations'), String(ALPHA_RECORDS));
     assert.equal(await kpi(frame, 'kpi-success'), '85%'); // 33 of 39
     assert.equal(await kpi(frame, 'kpi-projects'), '1');
     assert.deepEqual(await topRows(frame), [['code-review', '25'], ['test-writer', '10'], ['refactor', '4']]);
@@ -159,6 +163,7 @@ try {
     assert.match(text(await frame.locator('#timeline-summary').innerText()), /^Inferred session .*3 invocations of/);
     const axis = await chartTexts(frame, 'timeline');
     for (const s of new Set(alphaLast)) assert.ok(axis.includes(s), `timeline lacks ${s}: ${axis.join(', ')}`);
+    });
   });
 
   await check('drill-down: Enter on a top-skills row opens the skill; its figures are the fixture\'s', async () => {
@@ -167,6 +172,7 @@ try {
     await row.focus();
     await row.press('Enter');
     frame = await dashboard('skill');
+    await eventually(async () => {
     assert.equal(text(await frame.locator('#skill-title').innerText()), 'code-review');
     assert.equal(await kpi(frame, 'kpi-invocations'), '25');
     assert.equal(await kpi(frame, 'kpi-success'), '92%'); // 23 of 25
@@ -174,6 +180,7 @@ try {
     assert.deepEqual((await chartTexts(frame, 'skillProjects')).filter((t) => t === 'alpha'), ['alpha']);
     assert.ok((await chartTexts(frame, 'skillErrors')).includes('timeout'));
     assert.equal(await page.locator('.tab', { hasText: 'Skill Metrics: code-review' }).count(), 1, 'the tab names the skill');
+    });
     await shot('02-skill-light');
   });
 
@@ -181,11 +188,13 @@ try {
     await wb.runCommand('Developer: Reload Window');
     await wb.waitForWorkbench();
     const frame = await dashboard('skill');
-    assert.equal(text(await frame.locator('#skill-title').innerText()), 'code-review');
-    const alphaId = await frame.locator('#filter-project option', { hasText: 'alpha' }).getAttribute('value');
-    assert.equal(await frame.locator('#filter-project').inputValue(), alphaId);
-    assert.equal(await frame.locator('button[data-range="all"]').getAttribute('aria-pressed'), 'true');
-    assert.equal(await kpi(frame, 'kpi-invocations'), '25');
+    await eventually(async () => {
+      assert.equal(text(await frame.locator('#skill-title').innerText()), 'code-review');
+      const alphaId = await frame.locator('#filter-project option', { hasText: 'alpha' }).getAttribute('value');
+      assert.equal(await frame.locator('#filter-project').inputValue(), alphaId);
+      assert.equal(await frame.locator('button[data-range="all"]').getAttribute('aria-pressed'), 'true');
+      assert.equal(await kpi(frame, 'kpi-invocations'), '25');
+    });
   });
 
   await check('drill-down to a project: back to the overview, all projects, then a matrix chip scopes to gamma-less alpha', async () => {
@@ -196,8 +205,10 @@ try {
     const generated = fixture.generated[0];
     await frame.locator('#card-matrix .chip', { hasText: generated.name }).click();
     frame = await dashboard();
-    await eventually(async () => assert.equal(await kpi(frame, 'kpi-invocations'), generated.records.toLocaleString('en-US')));
-    assert.equal(await frame.locator('#filter-project option:checked').innerText().then(text), `${generated.name} · ${generated.records}`);
+    await eventually(async () => {
+      assert.equal(await kpi(frame, 'kpi-invocations'), generated.records.toLocaleString('en-US'));
+      assert.equal(await frame.locator('#filter-project option:checked').innerText().then(text), `${generated.name} · ${generated.records}`);
+    });
     await frame.locator('nav.crumbs button', { hasText: 'All projects' }).click();
     await dashboard();
   });
@@ -206,18 +217,21 @@ try {
     const save = async (button, file) => {
       await button.click();
       const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.waitFor({ state: 'visible' });
       // The simple save dialog fills in the default path (the last export folder, a dated name) a moment
       // after it shows, and rewrites its input while it lists folders: type ours once it settled.
-      await eventually(async () => assert.match(await input.inputValue(), /skill-metrics-\w+-\d{4}-\d{2}-\d{2}\.\w+$/), { timeout: 5000 });
+      await eventually(async () => assert.match(await input.inputValue(), /skill-metrics-\w+-\d{4}-\d{2}-\d{2}\.\w+$/));
+      // Ours is final once the dialog listed the folder and two polls in a row found it unchanged.
+      let held = 0;
       await eventually(async () => {
-        if ((await input.inputValue()) !== file) await input.fill(file);
-        await sleep(300);
+        if ((await input.inputValue()) !== file) { held = 0; await input.fill(file); }
+        await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 2_000 });
         const value = await input.inputValue();
-        assert.equal(value, file, `the save dialog holds ${value}`);
-      }, { timeout: 8000 });
+        held = value === file ? held + 1 : 0;
+        assert.ok(held >= 2, `the save dialog holds ${value} (${held} poll(s) in a row)`);
+      });
       await page.locator('.quick-input-widget .monaco-button', { hasText: /^(OK|Export)$/ }).first().click();
-      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      await input.waitFor({ state: 'hidden' });
       await eventually(async () => assert.ok(fs.existsSync(file) && fs.statSync(file).size > 0, `${file} not written; the webview says: ${await wb.webviewFrame().locator('#status').innerText().catch(() => '')}`));
     };
     const frame = await dashboard();
@@ -234,13 +248,13 @@ try {
 
   await check('the status bar opens the dashboard on the project\'s top skill', async () => {
     await wb.runCommand('View: Close All Editors');
-    await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await eventually(async () => assert.equal(await page.locator('iframe.webview').count(), 0, 'the dashboard closed'));
     const item = page.locator('.part.statusbar .statusbar-item', { hasText: /%/ }).first();
     const label = text(await item.innerText());
     const skill = label.replace(/\s+\d+%.*$/, '').replace(/^\W+/, '').trim();
     await item.click();
     const frame = await dashboard('skill');
-    assert.equal(text(await frame.locator('#skill-title').innerText()), skill);
+    await eventually(async () => assert.equal(text(await frame.locator('#skill-title').innerText()), skill));
   });
 
   await check('dark theme: the charts re-render with the theme\'s colours', async () => {
@@ -252,11 +266,17 @@ try {
     const colourOf = () => frame.locator('[data-chart-id="usage"] svg path[fill]').evaluateAll((els) => els.map((e) => e.getAttribute('fill')).filter((f) => f && f !== 'none' && f !== 'transparent')[0]);
     // (#rrggbb: the dashboard drops a theme colour's alpha, see media/dashboard/theme.ts)
     const blue = () => frame.locator('body').evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue').trim().toLowerCase().slice(0, 7));
-    const before = await colourOf();
-    assert.equal(before?.toLowerCase(), await blue(), 'the first series is --vscode-charts-blue');
+    const before = await eventually(async () => {
+      const colour = await colourOf();
+      assert.equal(colour?.toLowerCase(), await blue(), 'the first series is --vscode-charts-blue');
+      return colour;
+    });
     assert.equal(await wb.setColorTheme('Dark Modern'), 'vs-dark');
-    await eventually(async () => assert.equal((await colourOf())?.toLowerCase(), await blue()));
-    assert.notEqual((await colourOf())?.toLowerCase(), before?.toLowerCase(), 'the colour follows the theme');
+    await eventually(async () => {
+      const now = (await colourOf())?.toLowerCase();
+      assert.equal(now, await blue());
+      assert.notEqual(now, before?.toLowerCase(), 'the colour follows the theme');
+    });
     await sleep(300);
     await shot('03-overview-dark');
     for (const [card, name] of [['#card-success', '03b-success-durations-dark'], ['#card-matrix', '03c-matrix-dark'], ['#card-graph', '03d-graph-transitions-dark'], ['#card-trends', '03e-trends-hotspots-dark'], ['#card-recommendations', '03f-recommendations-dark'], ['#card-timeline', '03g-timeline-dark']]) {
@@ -285,9 +305,9 @@ try {
     await frame.locator('#filter-since').fill('2001-01-01');
     await frame.locator('#filter-until').fill('2001-01-31');
     await frame.locator('.custom-range button[type="submit"]').click();
-    await frame.locator('#empty-state[data-reason="noDataInRange"]').waitFor({ timeout: 15_000 });
+    await frame.locator('#empty-state[data-reason="noDataInRange"]').waitFor();
     frame = wb.webviewFrame();
-    assert.match(text(await frame.locator('#empty-state').innerText()), /Nothing was recorded in 2001-01-01 to 2001-01-31.*Show All Time/);
+    await eventually(async () => assert.match(text(await frame.locator('#empty-state').innerText()), /Nothing was recorded in 2001-01-01 to 2001-01-31.*Show All Time/));
     await frame.locator('#empty-state button', { hasText: 'Show All Time' }).click();
     frame = await dashboard();
     await eventually(async () => assert.equal(await kpi(frame, 'kpi-invocations'), TOTAL.toLocaleString('en-US')));
@@ -295,13 +315,14 @@ try {
 
   await check('no Content Security Policy violation was reported by the webview', async () => {
     const frame = wb.webviewFrame();
-    // Hover the charts (tooltips are where chart libraries tend to write inline styles).
-    for (const id of ['usage', 'success', 'matrix', 'graph', 'hotspots', 'timeline']) {
-      const box = await frame.locator(`[data-chart-id="${id}"]`).boundingBox();
-      if (box) for (const [fx, fy] of [[0.5, 0.5], [0.3, 0.4], [0.7, 0.6]]) await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
-      await sleep(150);
-    }
-    assert.ok(await frame.locator('.sm-tooltip').count(), 'a tooltip was shown');
+    // Hover the charts (tooltips are where chart libraries tend to write inline styles), until one showed.
+    await eventually(async () => {
+      for (const id of ['usage', 'success', 'matrix', 'graph', 'hotspots', 'timeline']) {
+        const box = await frame.locator(`[data-chart-id="${id}"]`).boundingBox();
+        if (box) for (const [fx, fy] of [[0.5, 0.5], [0.3, 0.4], [0.7, 0.6]]) await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+      }
+      assert.ok(await frame.locator('.sm-tooltip').count(), 'a tooltip was shown');
+    });
     assert.equal(await cspViolations(frame), 0, 'violations recorded in the webview');
     assert.deepEqual(cspMessages, [], cspMessages.join('\n'));
   });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workbenchUrl } from '../harness/codeServer.mjs';
-import { Workbench, assert, createChecker, eventually, sleep, startUiSession } from '../harness/workbench.mjs';
+import { Workbench, assert, createChecker, eventually, startUiSession } from '../harness/workbench.mjs';
 import { makeFixtureWorkspace, naive } from '../fixtures/workspace.mjs';
 import { extensionUnderTest, reportExtensionHost } from './extensionUnderTest.mjs';
 
@@ -101,7 +101,7 @@ try {
   }
 
   await check('session-start notification: top skills and a recommendation, with its actions', async () => {
-    const text = await wb.waitForNotification(/Skill Metrics · alpha: top skills/, { timeout: 45_000 });
+    const text = await wb.waitForNotification(/Skill Metrics · alpha: top skills/);
     assert.match(text, /^Skill Metrics · alpha: top skills code-review 92%, test-writer 80%, refactor \(not enough data\)\./);
     const toast = wb.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Skill Metrics · alpha' }).first();
     const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((t) => t.trim());
@@ -110,15 +110,16 @@ try {
   });
 
   await check('status bar: the top skill and its success rate, with a summary tooltip', async () => {
-    await eventually(async () => assert.ok((await wb.statusBarTexts()).includes('code-review 92%'), (await wb.statusBarTexts()).join(' | ')), { timeout: 30_000 });
+    await eventually(async () => assert.ok((await wb.statusBarTexts()).includes('code-review 92%'), (await wb.statusBarTexts()).join(' | ')));
     await wb.clearNotifications();
     const item = wb.page.locator('.part.statusbar .statusbar-item', { hasText: 'code-review 92%' }).first();
     await item.hover();
     const hover = wb.page.locator('.monaco-hover', { hasText: 'Skill Metrics' }).last();
-    await hover.waitFor({ timeout: 10_000 });
-    const tip = (await hover.innerText()).replace(/\s+/g, ' ');
-    assert.match(tip, /code-review 25 92%/);
-    assert.match(tip, /39 records · last sync/);
+    await eventually(async () => {
+      const tip = (await hover.innerText()).replace(/\s+/g, ' ');
+      assert.match(tip, /code-review 25 92%/);
+      assert.match(tip, /39 records · last sync/);
+    });
     await shot(wb, '02-status-bar-tooltip');
     await wb.page.mouse.move(700, 400);
   });
@@ -139,14 +140,13 @@ try {
     await wb.expandRow('code-review', { viewTitle: 'Top Skills' });
     await wb.expandRow('Top errors', { viewTitle: 'Top Skills' });
     await wb.expandRow('Workflow paths', { viewTitle: 'Top Skills' });
-    const rows = await eventually(async () => {
-      const r = await wb.treeRows('Top Skills');
-      assert.ok(r.includes('Success rate 92% · 23 of 25'), r.join(' | '));
-      return r;
+    // Every row it asserts is inside the poll: the children of a just-expanded row are drawn a moment later.
+    await eventually(async () => {
+      const rows = await wb.treeRows('Top Skills');
+      for (const expected of ['Success rate 92% · 23 of 25', 'Duration p50 32 s · p95 52 s', 'timeout 2×', 'daily 13 uses · 92%']) {
+        assert.ok(rows.includes(expected), `${expected} in ${rows.join(' | ')}`);
+      }
     });
-    for (const expected of ['Duration p50 32 s · p95 52 s', 'timeout 2×', 'daily 13 uses · 92%']) {
-      assert.ok(rows.includes(expected), `${expected} in ${rows.join(' | ')}`);
-    }
     await shot(wb, '04-top-skills-expanded');
     await collapseRow(wb, 'Top Skills', 'code-review');
   });
@@ -171,14 +171,12 @@ try {
 
   await check('Recommendations list priorities with their evidence', async () => {
     await showOnly(wb, 'Recommendations');
-    const rows = await eventually(async () => {
-      const r = await wb.treeItems('Recommendations');
-      assert.ok(r.length >= 1);
-      return r;
+    await eventually(async () => {
+      const rows = await wb.treeItems('Recommendations');
+      const wellTuned = rows.find((r) => r.label === 'code-review is well tuned');
+      assert.ok(wellTuned, rows.map((r) => r.label).join(' | '));
+      assert.match(wellTuned.description, /^code-review succeeds in 92% of 25 invocations/);
     });
-    const wellTuned = rows.find((r) => r.label === 'code-review is well tuned');
-    assert.ok(wellTuned, rows.map((r) => r.label).join(' | '));
-    assert.match(wellTuned.description, /^code-review succeeds in 92% of 25 invocations/);
     await wb.expandRow('code-review is well tuned', { viewTitle: 'Recommendations' });
     // The children render a moment after the row expands.
     await eventually(async () => {
@@ -193,9 +191,9 @@ try {
     const rows = await eventually(async () => {
       const r = await wb.treeItems('Sessions');
       assert.equal(r.length, 13);
+      assert.ok(r.every((x) => /· 10m 00s · inferred$/.test(x.description)), r.map((x) => x.description).join(' | '));
       return r;
     });
-    assert.ok(rows.every((r) => /· 10m 00s · inferred$/.test(r.description)), rows.map((r) => r.description).join(' | '));
     await wb.expandRow(rows[0].label, { viewTitle: 'Sessions' });
     await eventually(async () => {
       const expanded = await wb.treeItems('Sessions');
@@ -208,7 +206,7 @@ try {
   await check('"Skill Metrics: Aggregate Skill Metrics" runs from the palette', async () => {
     await wb.clearNotifications();
     await wb.runCommand('Skill Metrics: Aggregate Skill Metrics');
-    const text = await wb.waitForNotification(/Skill Metrics: aggregated/, { timeout: 30_000 });
+    const text = await wb.waitForNotification(/Skill Metrics: aggregated/);
     assert.match(text, /^Skill Metrics: aggregated [\d,]+ rows \(daily, weekly, monthly, all\) in [\d,]+ ms\.$/);
     await shot(wb, '08-aggregate-from-palette');
   });
@@ -216,7 +214,7 @@ try {
   await check('a record written during the test appears in Top Skills', async () => {
     const t0 = Date.now();
     appendRecords(fixture.alpha.file, record('docs-update', Date.now() - 30_000), record('docs-update', Date.now() - 20_000));
-    await eventually(async () => assert.ok((await wb.treeRows('Top Skills')).includes('docs-update 2 uses · not enough data')), { timeout: 15_000 });
+    await eventually(async () => assert.ok((await wb.treeRows('Top Skills')).includes('docs-update 2 uses · not enough data')));
     console.log(`  the new records showed after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await shot(wb, '09-live-record');
   });
@@ -224,21 +222,24 @@ try {
   await check('clicking the status bar opens the dashboard on the skill (test/ui/dashboard.ui.mjs checks the dashboard)', async () => {
     await wb.page.locator('.part.statusbar .statusbar-item', { hasText: 'code-review 92%' }).first().click();
     const dash = wb.webviewFrame();
-    await dash.locator('body[data-view="skill"] #skill-title').waitFor({ timeout: 30_000 });
-    assert.equal(text(await dash.locator('#skill-title').innerText()).trim(), 'code-review');
-    assert.equal(text(await dash.locator('#kpi-success .kpi-value').innerText()).trim(), '92%');
+    await dash.locator('body[data-view="skill"] #skill-title').waitFor();
+    await eventually(async () => {
+      assert.equal(text(await dash.locator('#skill-title').innerText()).trim(), 'code-review');
+      assert.equal(text(await dash.locator('#kpi-success .kpi-value').innerText()).trim(), '92%');
+    });
   });
 
   await check('Analyze Skill Effectiveness renders the skill\'s figures', async () => {
     await wb.runCommand('Skill Metrics: Analyze Skill Effectiveness...');
     await wb._pickQuickInputRow('code-review', 'code-review');
-    await wb.page.locator('.tab', { hasText: 'Effectiveness: code-review' }).first().waitFor({ timeout: 15_000 });
+    await wb.page.locator('.tab', { hasText: 'Effectiveness: code-review' }).first().waitFor();
     const frame = wb.webviewFrame();
-    await frame.locator('h1').waitFor({ timeout: 20_000 });
-    assert.equal((await frame.locator('h1').innerText()).trim(), 'code-review');
-    const cards = (await frame.locator('.card').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-    assert.ok(cards.some((c) => c.startsWith('Success rate 92%')), cards.join(' | '));
-    assert.ok(cards.some((c) => c.startsWith('Invocations 25 23 completed')), cards.join(' | '));
+    await eventually(async () => {
+      assert.equal((await frame.locator('h1').innerText()).trim(), 'code-review');
+      const cards = (await frame.locator('.card').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      assert.ok(cards.some((c) => c.startsWith('Success rate 92%')), cards.join(' | '));
+      assert.ok(cards.some((c) => c.startsWith('Invocations 25 23 completed')), cards.join(' | '));
+    });
     await shot(wb, '10-effectiveness');
   });
 
@@ -246,7 +247,7 @@ try {
     const frame = wb.webviewFrame();
     await frame.locator('a', { hasText: 'Compare across projects' }).click();
     const compare = wb.page.locator('.tab', { hasText: 'Compare: code-review' });
-    await compare.first().waitFor({ timeout: 15_000 });
+    await compare.first().waitFor();
     await eventually(async () => {
       const f = wb.webviewFrame({ index: (await wb.page.locator('iframe.webview').count()) - 1 });
       const rows = (await f.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
@@ -258,7 +259,7 @@ try {
   await check('Show Correlation Report opens a read-only document', async () => {
     await wb.runCommand('Skill Metrics: Show Correlation Report');
     const tab = wb.page.locator('.tab', { hasText: 'Correlation Report' }).first();
-    await tab.waitFor({ timeout: 15_000 });
+    await tab.waitFor();
     const editor = wb.page.locator('.editor-instance .view-lines').first();
     await eventually(async () => assert.match(text(await editor.innerText()), /Skill Metrics: skills and workflow correlation report/));
     await shot(wb, '12-correlation-report');
@@ -271,13 +272,13 @@ try {
     await second.waitForWorkbench();
     await second.openViewContainer('Skill Metrics');
     await showOnly(second, 'Top Skills');
-    await eventually(async () => assert.ok((await second.treeRows('Top Skills')).includes('docs-update 2 uses · not enough data')), { timeout: 45_000 });
+    await eventually(async () => assert.ok((await second.treeRows('Top Skills')).includes('docs-update 2 uses · not enough data')));
     // Both windows watch the same file: a new record reaches both, through one database.
     appendRecords(fixture.alpha.file, record('docs-update', Date.now() - 5_000));
     for (const w of [second, wb]) {
       if (w === wb) await wb.openViewContainer('Skill Metrics');
       await showOnly(w, 'Top Skills');
-      await eventually(async () => assert.ok((await w.treeRows('Top Skills')).includes('docs-update 3 uses · not enough data')), { timeout: 20_000 });
+      await eventually(async () => assert.ok((await w.treeRows('Top Skills')).includes('docs-update 3 uses · not enough data')));
     }
     await eventually(async () => assert.ok((await second.statusBarTexts()).includes('code-review 92%')));
     await noErrorToasts(wb);
@@ -308,34 +309,38 @@ try {
   await check('welcome views: no projects', async () => {
     await wb2.openViewContainer('Skill Metrics');
     const welcome = wb2.viewPane('Top Skills').locator('.welcome-view-content');
-    await welcome.waitFor({ timeout: 30_000 });
-    await eventually(async () => assert.match(await welcome.innerText(), /Skill Metrics shows which AI coding skills you use/));
     const projects = wb2.viewPane('Projects').locator('.welcome-view-content');
-    assert.match(await projects.innerText(), /No projects are registered yet/);
-    assert.equal((await wb2.statusBarTexts()).filter((t) => t.includes('Skill Metrics')).length, 0, 'no status bar item without data');
+    await eventually(async () => {
+      assert.match(await welcome.innerText(), /Skill Metrics shows which AI coding skills you use/);
+      assert.match(await projects.innerText(), /No projects are registered yet/);
+      assert.equal((await wb2.statusBarTexts()).filter((t) => t.includes('Skill Metrics')).length, 0, 'no status bar item without data');
+    });
     await shot(wb2, '15-welcome-no-projects');
   });
 
   await check('welcome views: the Register Folder... button registers a folder; then "no data yet"', async () => {
     await wb2.viewPane('Projects').locator('.welcome-view-content .monaco-button', { hasText: 'Register Folder...' }).click();
     const input = wb2.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    // The simple folder dialog fills in its start folder asynchronously: type only after it did.
+    await input.waitFor({ state: 'visible' });
+    // The simple folder dialog fills in its start folder asynchronously and may overwrite what was typed
+    // before it did: type inside the poll, until the typed folder stays and the dialog lists it.
     await eventually(async () => assert.ok((await input.inputValue()).startsWith('/'), 'the dialog shows its start folder'));
-    await sleep(300);
-    await input.fill(fixture.empty);
-    await eventually(async () => assert.equal(await input.inputValue(), fixture.empty));
-    await wb2.page.locator('.quick-input-list .monaco-list-row', { hasText: 'empty' }).first().waitFor({ timeout: 10_000 });
+    await eventually(async () => {
+      if ((await input.inputValue()) !== fixture.empty) await input.fill(fixture.empty);
+      assert.equal(await input.inputValue(), fixture.empty);
+      await wb2.page.locator('.quick-input-list .monaco-list-row', { hasText: 'empty' }).first().waitFor({ timeout: 2_000 });
+      assert.equal(await input.inputValue(), fixture.empty);
+    });
     await wb2.page.locator('.quick-input-widget .monaco-button', { hasText: 'Register' }).first().click();
-    await input.waitFor({ state: 'hidden', timeout: 10_000 });
-    await wb2.waitForNotification(/Skill Metrics: registered empty/, { timeout: 20_000 });
+    await input.waitFor({ state: 'hidden' });
+    await wb2.waitForNotification(/Skill Metrics: registered empty/);
     const welcome = wb2.viewPane('Top Skills').locator('.welcome-view-content');
     await eventually(async () => assert.match(await welcome.innerText(), /No skill records yet/));
     // The row reads "collecting…" while the first collection of the new project runs: wait for its end.
     await eventually(async () => {
       const rows = await wb2.treeRows('Projects');
       assert.ok(rows.some((r) => /^empty 0 records · synced (just now|\d+ min ago)$/.test(r)), rows.join(' | '));
-    }, { timeout: 20_000 });
+    });
     await shot(wb2, '16-welcome-no-data');
   });
 } catch (e) {
