@@ -36,7 +36,10 @@ if (step(`package ${target}`, process.execPath, ['scripts/package.mjs', '--targe
   step('UI suite against the VSIX', process.execPath, ['test/ui/ui.test.mjs', '--vsix', vsix]);
   step('dashboard UI suite against the VSIX', process.execPath, ['test/ui/dashboard.ui.mjs', '--vsix', vsix]);
 }
-step('npm start end to end', process.execPath, ['test/packaging/start.e2e.mjs']);
+// SKILL_METRICS_START_HARNESS_DIR: the harness cache for `npm start` alone (an empty folder = a new
+// machine's first start, which installs code-server from npm script context; .ci/run sets it).
+const startEnv = process.env.SKILL_METRICS_START_HARNESS_DIR ? { SKILL_METRICS_HARNESS_DIR: process.env.SKILL_METRICS_START_HARNESS_DIR } : {};
+step(`npm start end to end${startEnv.SKILL_METRICS_HARNESS_DIR ? ' (from an empty harness cache)' : ''}`, process.execPath, ['test/packaging/start.e2e.mjs'], startEnv);
 
 console.log('\n[test:package] summary');
 for (const s of steps) console.log(`  ${s.ok ? 'PASS' : `FAIL (exit ${s.code})`}  ${s.name}  ${s.s} s`);

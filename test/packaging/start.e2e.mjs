@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm start` end to end, as a developer meets it: scripts/start.mjs (code-server mode) in its own
-// process group writes the demo into a temp dir and prints a URL; the workbench at that URL shows the demo
+// `npm start` end to end, as a developer meets it: `npm start -- --code-server` (through npm, with the
+// environment npm gives its scripts) in its own process group writes the demo into a temp dir and prints a URL; the workbench at that URL shows the demo
 // (the five workspace projects and the one registered from outside, skills in Top Skills, the status bar);
 // Ctrl-C (SIGINT to the group, as a terminal sends it) stops everything: no process of it is left.
 //
 //   node test/packaging/start.e2e.mjs        (npm run test:package runs it)
+// With SKILL_METRICS_HARNESS_DIR pointing at an empty folder it is a new machine's first `npm start`:
+// code-server is installed from npm script context (.ci/run does that on every run).
 // Exit code 0 when every check passed; 1 otherwise.
 
 import { spawn } from 'node:child_process';
@@ -12,9 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert, createChecker, eventually as poll, openWorkbench } from '../harness/workbench.mjs';
-
-const eventually = (fn, options) => poll(fn, { timeout: 30_000, ...options });
+import { assert, createChecker, eventually, openWorkbench } from '../harness/workbench.mjs';
 import { DEMO_PROJECTS, OUTSIDE_PROJECT } from '../../scripts/start.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,7 +31,8 @@ function pidsMentioning(text) {
 const groupAlive = (pgid) => { try { process.kill(-pgid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
 
 let output = '';
-const start = spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs'), '--code-server', '--dir', demoDir], {
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const start = spawn(npm, ['start', '--', '--code-server', '--dir', demoDir], {
   cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
 });
 start.stdout.on('data', (d) => { output += d; });
@@ -71,7 +72,7 @@ try {
     await eventually(async () => {
       const projects = (await wb.treeItems('Projects')).map((r) => r.label).sort();
       assert.deepEqual(projects, [...DEMO_PROJECTS.map((p) => p.name), OUTSIDE_PROJECT].sort());
-    }, { timeout: 60_000 });
+    });
     const top = await eventually(async () => {
       const rows = await wb.treeRows('Top Skills');
       assert.ok(rows.length >= 5 && rows.every((r) => /\d+ uses · (\d+%|not enough data)$/.test(r)), rows.join(' | '));
@@ -85,14 +86,16 @@ try {
 
   await check('Ctrl-C stops everything npm start started', async () => {
     process.kill(-start.pid, 'SIGINT'); // what a terminal does: the whole foreground group
-    await eventually(async () => assert.ok(exited, 'npm start exited'), { timeout: 20_000 });
-    assert.equal(exited.code, 0);
+    await eventually(async () => assert.ok(exited, 'npm start exited'));
+    // npm itself ends on the SIGINT (as in a terminal); start.mjs, in the same group, stops cleanly: the
+    // checks below wait until no process of the group is left and the demo folder is released.
+    assert.ok(exited.code === 0 || exited.code === 130 || exited.signal === 'SIGINT', `npm start ended with ${JSON.stringify(exited)}:\n${output.slice(-2000)}`);
     await eventually(async () => {
       assert.equal(groupAlive(pgid), false, `code-server's process group ${pgid} is gone`);
       assert.deepEqual(pidsMentioning(demoDir), [], 'no process uses the demo folder');
       assert.equal(groupAlive(start.pid), false, 'no process of npm start\'s own group is left');
-    }, { timeout: 15_000 });
-    assert.ok(!fs.existsSync(path.join(demoDir, 'start.pid')), 'the demo folder is released');
+    });
+    await eventually(async () => assert.ok(!fs.existsSync(path.join(demoDir, 'start.pid')), 'the demo folder is released'));
     assert.match(output, /SIGINT: stopping/);
   });
 } finally {
