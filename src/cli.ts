@@ -9,7 +9,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { Store } from './analytics/store';
 import { COMMANDS } from './cli/commands';
 import type { CliContext, Command } from './cli/commands';
-import { toJson } from './cli/output';
+import { printable, toJson } from './cli/output';
 import { DatabaseUnavailableError, UsageError } from './common/errors';
 import { setLogSink } from './common/log';
 import { defaultDatabasePath } from './common/paths';
@@ -134,13 +134,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       pool: () => (pool ??= new WorkerPool({ size: Math.max(1, Math.min(4, os.availableParallelism() - 1)) })),
     };
     const result = await command.run(ctx, args, values as Record<string, string | boolean | undefined>);
-    if (!result.silent) io.stdout(json ? toJson(result.data, settings.displayTimeZone) : result.text);
+    if (!result.silent) io.stdout(json ? toJson(result.data, settings.displayTimeZone) : printable(result.text, true));
     return result.inputProblems ? EXIT.inputProblems : EXIT.ok;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof UsageError ? EXIT.usage : err instanceof DatabaseUnavailableError ? EXIT.database : EXIT.inputProblems;
     if (json) io.stdout(JSON.stringify({ error: message, exit_code: code }, null, 2));
-    io.stderr(`skill-metrics: ${message}`);
+    io.stderr(`skill-metrics: ${printable(message, true)}`);
     if (code === EXIT.inputProblems && err instanceof Error && err.stack) io.stderr(err.stack);
     return code;
   } finally {

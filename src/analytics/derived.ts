@@ -25,6 +25,13 @@ export type AggregateWindow = (typeof AGGREGATE_WINDOWS)[number];
 
 export const DEFAULT_SESSION_GAP_MINUTES = 30;
 
+/**
+ * Co-usage is counted among at most this many skills of one session: its most used ones (first used on
+ * ties). A session naming thousands of distinct skills (a generated or hostile file) would otherwise give
+ * millions of pairs; real sessions use a handful, and are counted whole.
+ */
+export const MAX_PAIR_SKILLS = 50;
+
 /** bucket_start of the `all` window. */
 export const ALL_TIME = new Date(0);
 
@@ -76,7 +83,7 @@ const ACTIVE = 'project_id IN (SELECT project_id FROM projects WHERE is_active)'
 /**
  * The local date of every record, without a time-zone conversion per record: every zone's offset is a
  * multiple of 15 minutes, so a 15-minute slot never straddles local midnight. `tz_slots` maps the slots
- * the data spans to their local date (one ICU conversion per slot); records join it by integer key.
+ * that hold records to their local date (one ICU conversion per slot); records join it by integer key.
  */
 const SLOT = 'floor(epoch_us(invoked_at) / 900000000)::BIGINT';
 
@@ -177,9 +184,10 @@ const bucketHolding = (param: string) =>
  */
 async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since: Date | null | undefined): Promise<number> {
   await db.run(
+    // The slots that hold records, not every slot between the first and the last: proportional to the data,
+    // however far apart two records lie.
     `CREATE OR REPLACE TEMP TABLE tz_slots AS
-     SELECT k, to_timestamp(k * 900)::DATE AS day
-     FROM (SELECT unnest(generate_series(min(${SLOT}) - 200, max(${SLOT}) + 200)) AS k FROM skill_usage)`,
+     SELECT k, to_timestamp(k * 900)::DATE AS day FROM (SELECT DISTINCT ${SLOT} AS k FROM skill_usage)`,
   );
   // The cross-project rows recomputed below, with their parameters ($1: the windows).
   const crossRows = since === undefined ? 'TRUE' : `(time_window = 'all' OR bucket_start >= ${bucketHolding('$2')})`;
@@ -342,12 +350,25 @@ async function computeSessions(db: Db, gapMinutes: number): Promise<number> {
   );
   await db.run(`INSERT INTO skill_sessions SELECT '*', skill_name, sum(sessions) FROM skill_sessions WHERE project_id <> '*' GROUP BY ALL`);
   await db.run(`DELETE FROM skill_pairs WHERE project_id = '*' OR ${REPLACED}`);
+  // Co-usage pairs among at most MAX_PAIR_SKILLS skills per session (its most used, first used on ties), so
+  // the pairs of one session are bounded (C(k, 2)) however many distinct skills it names.
   await db.run(
     `INSERT INTO skill_pairs
-     WITH pairs AS (
+     WITH big AS (
+       SELECT project_id, session_id, s, count(*) AS n, min(i) AS first FROM (
+         SELECT project_id, session_id, unnest(skills) AS s, generate_subscripts(skills, 1) AS i
+         FROM session_rows WHERE len(distinct_skills) > ${MAX_PAIR_SKILLS}
+       ) GROUP BY ALL
+     ),
+     chosen AS (
+       SELECT project_id, distinct_skills AS ds FROM session_rows WHERE len(distinct_skills) BETWEEN 2 AND ${MAX_PAIR_SKILLS}
+       UNION ALL
+       SELECT project_id, list(s ORDER BY n DESC, first)[1:${MAX_PAIR_SKILLS}] FROM big GROUP BY project_id, session_id
+     ),
+     pairs AS (
        SELECT project_id, a, b FROM (
-         SELECT project_id, unnest(distinct_skills) AS a, distinct_skills FROM session_rows WHERE len(distinct_skills) > 1
-       ), LATERAL (SELECT unnest(distinct_skills) AS b) WHERE a < b
+         SELECT project_id, unnest(ds) AS a, ds FROM chosen
+       ), LATERAL (SELECT unnest(ds) AS b) WHERE a < b
      )
      SELECT project_id, a, b, count(*) FROM pairs GROUP BY ALL`,
   );

@@ -1,10 +1,12 @@
 /**
- * Export of usage, aggregates or sessions (DESIGN section 5, `export`): CSV and Parquet written by DuckDB,
- * JSON written here as `{"schema_version", "what", "exported_at", "display_time_zone", "rows": [...]}`
+ * Export of usage, aggregates or sessions (DESIGN section 5, `export`): Parquet written by DuckDB, CSV
+ * written here with the one CSV rule (common/csv.ts: quoting, formula-injection escaping), JSON written here as `{"schema_version", "what", "exported_at", "display_time_zone", "rows": [...]}`
  * with instants as ISO 8601 with the display zone's offset. Rows are streamed, not held in memory.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { csvLine } from '../common/csv';
 import { UsageError } from '../common/errors';
 import { formatIsoInZone } from '../common/zonedTime';
 import { SCHEMA_VERSION } from './migrations';
@@ -71,26 +73,105 @@ export async function exportData(db: Db, options: ExportOptions): Promise<Export
   if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
   const what = options.what as ExportWhat;
   const format = options.format as ExportFormat;
+  checkOutputFolder(options.out);
   const params = [await projectScope(db, options.project)];
-  if (format !== 'json') {
-    const rows = await db.copyTo(query(what, format), params, options.out, format);
-    return { what, format, path: options.out, rows };
+  if (format === 'parquet') {
+    try {
+      const rows = await db.copyTo(query(what, format), params, options.out, format);
+      return { what, format, path: options.out, rows };
+    } catch (err) {
+      throw new UsageError(`Cannot write ${options.out}: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
   const zone = (await db.one<{ tz: string }>("SELECT current_setting('TimeZone') AS tz"))!.tz;
-  const out = createWriteStream(options.out);
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
-  const replacer = (_key: string, value: unknown) => value;
   let rows = 0;
-  await write(`{"schema_version": ${SCHEMA_VERSION}, "what": ${JSON.stringify(what)}, "exported_at": ${JSON.stringify(formatIsoInZone(new Date(), zone))}, "display_time_zone": ${JSON.stringify(zone)}, "rows": [`);
-  for await (const chunk of db.stream<Record<string, unknown>>(query(what, format), params)) {
-    let text = '';
-    for (const row of chunk) {
-      for (const [k, v] of Object.entries(row)) if (v instanceof Date) row[k] = formatIsoInZone(v, zone);
-      text += `${rows++ === 0 ? '\n' : ',\n'}${JSON.stringify(row, replacer)}`;
+  await writeStreamed(options.out, async (write) => {
+    if (format === 'csv') {
+      // The CSV rule of every CSV (common/csv.ts): quoting and formula-injection escaping.
+      let header: string[] = [];
+      const chunks = db.stream<Record<string, unknown>>(query(what, format), params, (names) => (header = names));
+      let started = false;
+      for await (const chunk of chunks) {
+        let text = started ? '' : `${csvLine(header)}\n`;
+        started = true;
+        for (const row of chunk) {
+          text += `${csvLine(header.map((k) => row[k]))}\n`;
+          rows++;
+        }
+        await write(text);
+      }
+      if (!started) await write(`${csvLine(header)}\n`);
+      return;
     }
-    await write(text);
-  }
-  out.end('\n]}\n');
-  await finished(out);
+    const replacer = (_key: string, value: unknown) => value;
+    await write(`{"schema_version": ${SCHEMA_VERSION}, "what": ${JSON.stringify(what)}, "exported_at": ${JSON.stringify(formatIsoInZone(new Date(), zone))}, "display_time_zone": ${JSON.stringify(zone)}, "rows": [`);
+    for await (const chunk of db.stream<Record<string, unknown>>(query(what, format), params)) {
+      let text = '';
+      for (const row of chunk) {
+        for (const [k, v] of Object.entries(row)) if (v instanceof Date) row[k] = formatIsoInZone(v, zone);
+        text += `${rows++ === 0 ? '\n' : ',\n'}${JSON.stringify(row, replacer)}`;
+      }
+      await write(text);
+    }
+    await write('\n]}\n');
+  });
   return { what, format, path: options.out, rows };
+}
+
+/** The folder an export is written into must exist (a usage error, said before any work is done). */
+export function checkOutputFolder(out: string): void {
+  const folder = path.dirname(path.resolve(out));
+  let isDir = false;
+  try {
+    isDir = statSync(folder).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new UsageError(`Cannot write ${out}: the folder ${folder} does not exist`);
+}
+
+/**
+ * Writes a file through a stream, waiting for drain, and turns every write error (a full disk, /dev/full,
+ * permission denied) into one clear UsageError instead of an unhandled 'error' event.
+ */
+export async function writeStreamed(out: string, fill: (write: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const stream = createWriteStream(out);
+  let failure: Error | undefined;
+  const failed = new Promise<never>((_, reject) =>
+    stream.on('error', (err) => {
+      failure = err;
+      reject(err);
+    }),
+  );
+  failed.catch(() => undefined);
+  const write = (text: string): Promise<void> => {
+    if (failure) return Promise.reject(failure);
+    return stream.write(text) ? Promise.resolve() : Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), failed]);
+  };
+  try {
+    await fill(write);
+    stream.end();
+    await Promise.race([finished(stream), failed]);
+  } catch (err) {
+    stream.destroy();
+    const e = (failure ?? err) as NodeJS.ErrnoException;
+    if (!failure && !e.code) throw err;
+    throw new UsageError(`Cannot write ${out}: ${writeErrorMessage(e)}`);
+  }
+}
+
+function writeErrorMessage(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'the folder does not exist';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return err.message;
+  }
 }

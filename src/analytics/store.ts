@@ -12,7 +12,7 @@
  */
 import { DOUBLE, DuckDBInstance, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError, DatabaseUnavailableError, SchemaTooNewError, throwIfAborted } from '../common/errors';
@@ -39,9 +39,51 @@ export interface StoreOptions {
   maxHoldMs?: number;
   /** Open read-only for work that only reads, so several readers (windows, CLI) can share the file. */
   readOnlyReads?: boolean;
-  /** DuckDB threads and memory limit. */
+  /** DuckDB threads. */
   threads?: number;
+  /** DuckDB's memory limit (default DEFAULT_MEMORY_LIMIT): beyond it, work spills to the temp folder. */
   memoryLimit?: string;
+  /** At most this much spilled to the temp folder (default DEFAULT_MAX_TEMP_SIZE); past it a query fails. */
+  maxTempSize?: string;
+}
+
+/** Bounds of DuckDB's memory and spill space (README "Limits"): hostile input must not fill RAM or disk. */
+export const DEFAULT_MEMORY_LIMIT = '2GB';
+export const DEFAULT_MAX_TEMP_SIZE = '4GB';
+
+/**
+ * DuckDB's spill folder for a database: beside it (inside the extension's storage), one sub-folder per
+ * process, so readers sharing the file never share spill files.
+ */
+export function tempRoot(dbPath: string): string {
+  return `${path.resolve(dbPath)}.tmp`;
+}
+
+/**
+ * Removes spill files left by processes that died mid-query (kill -9, a crash). Called while this
+ * process holds the read-write lock: no other process has the file open then, so every spill folder
+ * but this process's own is left over. Returns how many entries were removed.
+ */
+export function removeLeftoverTemp(dbPath: string, ownPid = process.pid): number {
+  const root = tempRoot(dbPath);
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of entries) {
+    if (name === `pid-${ownPid}`) continue;
+    try {
+      rmSync(path.join(root, name), { recursive: true, force: true });
+      removed++;
+    } catch (err) {
+      log.warn(`could not remove left-over temp file ${name}: ${(err as Error).message}`);
+    }
+  }
+  if (removed) log.info(`removed ${removed} left-over DuckDB temp file(s) from ${root}`);
+  return removed;
 }
 
 export type Row = Record<string, unknown>;
@@ -65,8 +107,9 @@ export class Db {
   }
 
   /** Streams a query's rows in chunks (plain JS values), for exports that must not hold everything in memory. */
-  async *stream<T = Row>(sql: string, params: readonly unknown[] = []): AsyncGenerator<T[]> {
+  async *stream<T = Row>(sql: string, params: readonly unknown[] = [], onColumns?: (names: string[]) => void): AsyncGenerator<T[]> {
     const result = params.length ? await this.conn.stream(sql, ...bind(params)) : await this.conn.stream(sql);
+    onColumns?.(result.columnNames());
     for await (const rows of result.yieldRowObjectJs()) yield rows.map((row) => plain(row) as T);
   }
 
@@ -160,7 +203,7 @@ export interface UnitOptions {
 
 export class Store {
   readonly path: string;
-  private readonly options: Required<Omit<StoreOptions, 'threads' | 'memoryLimit'>> & Pick<StoreOptions, 'threads' | 'memoryLimit'>;
+  private readonly options: Required<Omit<StoreOptions, 'threads'>> & Pick<StoreOptions, 'threads'>;
   private open?: OpenInstance;
   private opening?: Promise<OpenInstance>;
   private draining?: Promise<void>;
@@ -171,7 +214,10 @@ export class Store {
   constructor(options: StoreOptions) {
     if (!isValidTimeZone(options.displayTimeZone)) throw new Error(`Unknown display time zone "${options.displayTimeZone}"`);
     this.path = path.resolve(options.path);
-    this.options = { lockTimeoutMs: 60_000, lingerMs: 0, maxHoldMs: 2000, readOnlyReads: false, ...options };
+    this.options = {
+      lockTimeoutMs: 60_000, lingerMs: 0, maxHoldMs: 2000, readOnlyReads: false, memoryLimit: DEFAULT_MEMORY_LIMIT,
+      maxTempSize: DEFAULT_MAX_TEMP_SIZE, ...options,
+    };
   }
 
   get displayTimeZone(): string {
@@ -313,8 +359,10 @@ export class Store {
       autoload_known_extensions: 'false',
       allow_community_extensions: 'false',
       access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
+      memory_limit: this.options.memoryLimit,
+      temp_directory: path.join(tempRoot(this.path), `pid-${process.pid}`),
+      max_temp_directory_size: this.options.maxTempSize,
     };
-    if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
 
     const started = Date.now();
     let delay = 20;
@@ -324,6 +372,7 @@ export class Store {
         const instance = await DuckDBInstance.create(this.path, settings);
         if (waited) log.info(`opened ${this.path} after waiting ${Date.now() - started} ms for another process`);
         const open: OpenInstance = { instance, readOnly, users: 0, openedAt: Date.now() };
+        if (!readOnly) removeLeftoverTemp(this.path);
         try {
           await this.checkSchema(instance, readOnly);
         } catch (err) {

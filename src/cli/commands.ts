@@ -11,7 +11,7 @@ import { compareSkill } from '../analytics/compare';
 import type { AggregateWindow } from '../analytics/derived';
 import { AGGREGATE_WINDOWS, computeAggregates, ensureDerived } from '../analytics/derived';
 import { effectiveness } from '../analytics/effectiveness';
-import { EXPORT_FORMATS, exportData } from '../analytics/exportData';
+import { EXPORT_FORMATS, checkOutputFolder, exportData, writeStreamed } from '../analytics/exportData';
 import { skillGraph } from '../analytics/graph';
 import { health } from '../analytics/health';
 import { recommendations } from '../analytics/recommendations';
@@ -24,9 +24,8 @@ import { topSkills } from '../analytics/topSkills';
 import type { WorkerPool } from '../ingest/workerPool';
 import { ALL_FORMATS, generate } from '../demo/generator';
 import type { GeneratedFormat } from '../demo/generator';
-import { writeFile } from 'node:fs/promises';
 import { collectAndAggregate, graphAnswer, projectRows } from './answers';
-import { fmt, table, toJson } from './output';
+import { fmt, printable, table, toJson } from './output';
 
 export interface CliContext {
   settings: CoreSettings;
@@ -57,17 +56,23 @@ export interface Command {
 
 const str = (o: Options, key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
 
-function positiveInt(o: Options, key: string, fallback: number): number {
+/** A count option: a whole number from 1 to `max` (default: a billion), else a usage error. */
+function positiveInt(o: Options, key: string, fallback: number, max = 1_000_000_000): number {
   const raw = str(o, key);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${key} must be a positive whole number, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`--${key} must be a whole number from 1 to ${max.toLocaleString('en-US')}, got "${raw}"`);
+  }
   return n;
 }
 
+/** The longest retention `cleanup` takes: a hundred years (more is no clean-up, and overflows dates). */
+const MAX_RETENTION_DAYS = 36_500;
+
 function problemsText(problems: { file: string; message: string }[]): string {
   if (!problems.length) return '';
-  return `\n\nProblems (${problems.length}):\n${problems.map((p) => `  ${p.file}\n    ${p.message}`).join('\n')}`;
+  return `\n\nProblems (${problems.length}):\n${problems.map((p) => `  ${printable(p.file)}\n    ${printable(p.message)}`).join('\n')}`;
 }
 
 export const COMMANDS: Command[] = [
@@ -401,11 +406,13 @@ export const COMMANDS: Command[] = [
       const format = str(o, 'format');
       const out = str(o, 'out');
       if (!what || !format || !out) throw new UsageError('export needs --what, --format and --out');
+      checkOutputFolder(out);
       if (what !== 'usage') await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
       if (what === 'correlated') {
         if (format !== 'json') throw new UsageError('--what correlated is written as JSON only');
         const doc = await ctx.store().read((db) => correlatedSessionsExport(db, { project: str(o, 'project') }));
-        await writeFile(out, `${toJson(doc, ctx.settings.displayTimeZone)}\n`);
+        const text = `${toJson(doc, ctx.settings.displayTimeZone)}\n`;
+        await writeStreamed(out, (write) => write(text));
         const rows = Object.keys((doc as { sessions: object }).sessions).length;
         return { data: { what, format, path: out, rows }, text: `Wrote ${fmt.int(rows)} sessions to ${out}.` };
       }
@@ -422,7 +429,7 @@ export const COMMANDS: Command[] = [
     args: [0, 0],
     async run(ctx, _args, o) {
       if (str(o, 'older-than-days') === undefined) throw new UsageError('cleanup needs --older-than-days N');
-      const r = await ctx.store().write((db) => cleanup(db, { olderThanDays: positiveInt(o, 'older-than-days', 1) }));
+      const r = await ctx.store().write((db) => cleanup(db, { olderThanDays: positiveInt(o, 'older-than-days', 1, MAX_RETENTION_DAYS) }));
       return {
         data: r,
         text: `Deleted ${fmt.int(r.usage_deleted)} invocations, ${fmt.int(r.events_deleted)} workflow events and ${fmt.int(r.aggregates_deleted)} aggregate rows from before ${fmt.date(r.cutoff, ctx.settings.displayTimeZone)}.`,

@@ -10,6 +10,7 @@
  * The database is released every couple of seconds of work, so another window waiting for it gets a turn.
  */
 import { createHash } from 'node:crypto';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import { CancelledError } from '../common/errors';
 import { logger } from '../common/log';
@@ -129,7 +130,8 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
       totals.files++;
       seenPaths.add(source.path);
       const prior = known.get(source.path);
-      if (prior && !prior.last_problem && (await sameStamp(source.path, source.kind, prior))) continue;
+      // Unchanged and still readable: nothing to do. (A file made unreadable keeps its size and time.)
+      if (prior && !prior.last_problem && (await sameStamp(source.path, source.kind, prior)) && (await readable(source.path))) continue;
       jobs.push({ project, path: source.path, kind: source.kind, known: prior });
     }
   }
@@ -154,20 +156,27 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
   const yieldEveryMs = options.yieldEveryMs ?? 2000;
   try {
     while (index < jobs.length) {
+      // Input is read without holding the database: a file that is slow to read (or never ends) cannot keep
+      // another window or process waiting for the lock. Inside the lock only files already read are written.
+      throwIfCancelled(options.signal);
+      const first = jobs[index]!;
+      options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: first.project.project_name, file: first.path });
+      const waitStart = performance.now();
+      await pending.wait(index);
+      const waited = performance.now() - waitStart;
       await store.write(async (db) => {
         const slice = Date.now();
-        // At least one file per slice; then more while the slice lasts.
+        // At least one file per slice; then more while the slice lasts and their reads are done.
         do {
           throwIfCancelled(options.signal);
           const job = jobs[index]!;
-          options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: job.project.project_name, file: job.path });
-          const waitStart = performance.now();
+          if (job !== first) options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: job.project.project_name, file: job.path });
           const result = await pending.take(index);
           const writeStart = performance.now();
           index++;
           const outcome = await storeResult(db, job, result, options.sourceTimeZone);
           log.debug(
-            `${job.path}: waited ${(writeStart - waitStart).toFixed(0)} ms for parsing, wrote ${outcome.added} in ${(performance.now() - writeStart).toFixed(0)} ms`,
+            `${job.path}: ${job === first ? `waited ${waited.toFixed(0)} ms for parsing, ` : ''}wrote ${outcome.added} in ${(performance.now() - writeStart).toFixed(0)} ms`,
           );
           if (result.status !== 'unchanged') totals.filesRead++;
           totals.seen += outcome.seen;
@@ -175,7 +184,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
           totals.updated += outcome.updated;
           totals.invalid += outcome.invalid;
           if (outcome.problem) problems.push({ file: job.path, message: outcome.problem });
-        } while (index < jobs.length && Date.now() - slice < yieldEveryMs);
+        } while (index < jobs.length && Date.now() - slice < yieldEveryMs && pending.isDone(index));
       });
     }
   } finally {
@@ -241,6 +250,15 @@ async function sameStamp(file: string, kind: SourceKind, known: KnownFile): Prom
   try {
     const stamp = await fileStamp(file, kind);
     return stamp.size === known.size && stamp.mtimeMs === known.mtime_ms;
+  } catch {
+    return false;
+  }
+}
+
+async function readable(file: string): Promise<boolean> {
+  try {
+    await fsp.access(file, fsConstants.R_OK);
+    return true;
   } catch {
     return false;
   }
@@ -338,17 +356,39 @@ class Prefetch<J, R> {
     private readonly load: (job: J) => Promise<R>,
   ) {}
 
+  private readonly done = new Set<number>();
+
+  /** Starts the loads up to `index` + depth; resolves when job `index` has finished loading (or failed). */
+  async wait(index: number): Promise<void> {
+    this.startUpTo(index);
+    await this.started.get(index)?.catch(() => undefined);
+  }
+
+  /** Whether job `index` has finished loading (taking it then does not wait for input). */
+  isDone(index: number): boolean {
+    this.startUpTo(index);
+    return this.done.has(index);
+  }
+
   async take(index: number): Promise<R> {
-    while (!this.cancelled && this.next < this.jobs.length && this.next <= index + this.depth) {
-      const i = this.next++;
-      const promise = this.load(this.jobs[i]!);
-      promise.catch(() => undefined); // observed in take()
-      this.started.set(i, promise);
-    }
+    this.startUpTo(index);
     const result = this.started.get(index);
     if (!result) throw new Error(`job ${index} was not started`);
     this.started.delete(index);
+    this.done.delete(index);
     return result;
+  }
+
+  private startUpTo(index: number): void {
+    while (!this.cancelled && this.next < this.jobs.length && this.next <= index + this.depth) {
+      const i = this.next++;
+      const promise = this.load(this.jobs[i]!);
+      promise.then(
+        () => this.done.add(i),
+        () => this.done.add(i), // the error is observed in take()
+      );
+      this.started.set(i, promise);
+    }
   }
 
   cancel(): void {

@@ -68,10 +68,15 @@ export async function discoverSources(root: string, options: DiscoveryOptions = 
 
   let listed = 0;
   let frontier: string[] = [root];
+  let skipped = 0;
   for (let depth = 0; depth <= maxDepth && frontier.length; depth++) {
     const next: string[] = [];
     for (const dir of frontier) {
-      if (listed++ >= budget) break;
+      if (listed >= budget) {
+        skipped++;
+        continue;
+      }
+      listed++;
       let entries: Dirent[];
       try {
         entries = await fsp.readdir(dir, { withFileTypes: true });
@@ -93,6 +98,15 @@ export async function discoverSources(root: string, options: DiscoveryOptions = 
       }
     }
     frontier = next;
+  }
+  if (skipped) {
+    problems.push({
+      file: root,
+      message:
+        `searched the first ${budget.toLocaleString('en-US')} folders for ${SESSION_BUDDY_DIR} and stopped: ` +
+        `${skipped.toLocaleString('en-US')} nested folder(s) were not searched, so records there are not collected ` +
+        `(register the sub-folder that holds ${SESSION_BUDDY_DIR} as its own project)`,
+    });
   }
   sources.sort((a, b) => a.path.localeCompare(b.path));
   return { rootOk: true, sources, problems };
@@ -130,7 +144,8 @@ async function collectSessionBuddy(dir: string, sources: DiscoveredSource[], pro
       }
       const inner = path.join(full, 'skills.db');
       try {
-        if ((await fsp.stat(inner)).isFile()) sources.push({ path: inner, kind: 'skills_db' });
+        // Anything but a folder is read (and a FIFO, device or socket reported by the loader), never passed over.
+        if (!(await fsp.stat(inner)).isDirectory()) sources.push({ path: inner, kind: 'skills_db' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push({ file: inner, message: fileErrorMessage(err) });
       }

@@ -3,6 +3,7 @@ import type { InvocationRecord, SourceFormat, TzMode } from './batch';
 import { TzMode as Tz } from './batch';
 import { normaliseErrorType } from './errorTypes';
 import type { InvocationInput } from './schemas';
+import { MAX_DURATION_SECONDS } from './schemas';
 import { hasZoneDesignator } from './timestamps';
 
 /** Session Buddy v3 stores 0.01 for every completed invocation instead of measuring it (B10). */
@@ -17,10 +18,11 @@ export function tzModeOf(raw: string, naive: TzMode): TzMode {
 
 /**
  * A duration is unknown when missing, negative (clock changes under naive local time), not finite,
- * or the v3 placeholder. 0.0 is a real measurement (Crackerjack counts it in its average).
+ * longer than MAX_DURATION_SECONDS (input records with such a value are rejected by the schemas; this
+ * guards durations computed from two timestamps), or the v3 placeholder. 0.0 is a real measurement (Crackerjack counts it in its average).
  */
 export function normaliseDuration(value: number | null | undefined, placeholderIsUnknown: boolean): number | null {
-  if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return null;
+  if (value === null || value === undefined || !Number.isFinite(value) || value < 0 || value > MAX_DURATION_SECONDS) return null;
   if (placeholderIsUnknown && value === V3_PLACEHOLDER_DURATION) return null;
   return value;
 }

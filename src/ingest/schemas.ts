@@ -18,6 +18,20 @@ export const timestampString = z.string().superRefine((value, ctx) => {
 
 const optionalText = z.string().nullish();
 
+/** A week: no skill or workflow node runs longer; a larger duration is a wrong value, not a measurement. */
+export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A duration in seconds: finite and at most MAX_DURATION_SECONDS (a value like 1.7e308 would turn every
+ * average into Infinity). Negative values pass here and count as unknown (normalise.ts).
+ */
+const durationSeconds = z
+  .number()
+  .nullish()
+  .refine((v) => v === null || v === undefined || (Number.isFinite(v) && v <= MAX_DURATION_SECONDS), {
+    message: `is not a plausible duration (more than ${MAX_DURATION_SECONDS / 86400} days, or not finite)`,
+  });
+
 /** One skill invocation: Crackerjack v1, Session Buddy v2/v3, and the correlator's export. */
 export const invocationSchema = z.object({
   skill_name: z.string().trim().min(1, 'must not be empty').max(300, 'is longer than 300 characters'),
@@ -25,7 +39,7 @@ export const invocationSchema = z.object({
   session_id: optionalText,
   workflow_path: optionalText,
   completed: z.boolean(),
-  duration_seconds: z.number().nullish(),
+  duration_seconds: durationSeconds,
   follow_up_actions: z.array(z.string()).nullish(),
   error_type: optionalText,
 });
@@ -50,7 +64,7 @@ export const workflowEventSchema = z.object({
   session_id: optionalText,
   metadata: z
     .object({
-      duration_seconds: z.number().nullish(),
+      duration_seconds: durationSeconds,
       success: z.boolean().nullish(),
       error_type: optionalText,
     })
@@ -99,13 +113,33 @@ export const storageRowSchema = z.object({
   workflow_path: optionalText,
   workflow_phase: optionalText,
   completed: z.union([z.number(), z.boolean()]).nullish(),
-  duration_seconds: z.number().nullish(),
+  duration_seconds: durationSeconds,
   follow_up_actions: optionalText,
   error_type: optionalText,
 });
 
 /** A follow-up list stored as JSON text in SQLite: NULL, '[]' or a JSON array of strings (B16). */
 export const followUpsText = z.array(z.string());
+
+/** Deeper JSON than this in one record is refused: nothing the writers write nests past a few levels. */
+export const MAX_NESTING = 64;
+
+/**
+ * Whether a parsed JSON value nests deeper than `max` levels, walked without recursion (a 20,000-level
+ * array would overflow the stack of every recursive step after it: validation, JSON.stringify, DuckDB).
+ */
+export function nestsDeeperThan(value: unknown, max = MAX_NESTING): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
 
 export function jsonKind(value: unknown): string {
   if (value === null) return 'null';

@@ -6,7 +6,8 @@
  * half-written. Such a read is retried a few times before the file is reported; a parse failure is
  * never taken to mean "no records".
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsc, promises as fsp } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { BatchBuilder } from './batch';
 import type { SealedBatch } from './batch';
@@ -106,14 +107,9 @@ async function loadOnce(job: LoadJob, attempt: number): Promise<Attempt> {
     const before = await fileStamp(job.path, job.kind);
     stamp = { size: before.size, mtimeMs: before.mtimeMs };
     if (!before.isFile) return fail(null, 'not a regular file');
-    if (before.size > job.maxBytes) {
-      return fail(
-        null,
-        `file is too large: ${mb(before.size)} MB, the limit is ${mb(job.maxBytes)} MB (raise skillMetrics.maxFileSizeMB or --max-file-mb to read it)`,
-      );
-    }
-    const bytes = await fsp.readFile(job.path);
-    const wal = job.kind === 'skills_db' ? await readOptional(`${job.path}-wal`) : undefined;
+    if (before.size > job.maxBytes) return fail(null, tooLarge('file', before.size, job.maxBytes));
+    const bytes = await readInputFile(job.path, job.maxBytes, 'file');
+    const wal = job.kind === 'skills_db' ? await readOptional(`${job.path}-wal`, job.maxBytes - bytes.length) : undefined;
     const after = await fileStamp(job.path, job.kind);
     if (bytes.length + (wal?.length ?? 0) !== after.size || after.mtimeMs !== before.mtimeMs) {
       return fail(null, 'file changed while it was read', true);
@@ -132,6 +128,7 @@ async function loadOnce(job: LoadJob, attempt: number): Promise<Attempt> {
       throw err;
     }
   } catch (err) {
+    if (err instanceof SourceProblem) return fail(null, err.message, err.transient);
     return fail(null, fileErrorMessage(err));
   }
 }
@@ -183,8 +180,43 @@ export function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new SourceProblem(`not valid JSON: ${(err as Error).message}`, true);
+    throw new SourceProblem(`not valid JSON: ${describeJsonError((err as Error).message, text)}`, true);
   }
+}
+
+/**
+ * What is wrong with a JSON text and where (line, column), never what it holds: the engine's own message
+ * quotes the text (`Unexpected token 'r', "root:x:0:0"...`), and problems are stored and shown.
+ */
+export function describeJsonError(engineMessage: string, text: string): string {
+  const position = /at position (\d+)/.exec(engineMessage);
+  let what: string;
+  if (/Unexpected end of JSON input/.test(engineMessage)) what = 'it ends in the middle of a value (cut off?)';
+  else if (/^Unexpected token/.test(engineMessage)) what = 'unexpected character';
+  else if (/^Unexpected non-whitespace character after JSON/.test(engineMessage)) what = 'more text after the JSON value';
+  else {
+    // The engine's grammar messages (`Expected ',' or '}' after property value`, `Bad control character in
+    // string literal`) quote grammar characters only; anything else is not repeated.
+    const head = engineMessage.split(/ in JSON| at position/)[0]!.trim();
+    what = /^[A-Za-z][A-Za-z ,'{}[\]:]*$/.test(head) && !/^Unexpected/.test(head) ? lowerFirst(head) : 'syntax error';
+  }
+  const at = position ? Number(position[1]) : text.length;
+  return `${what} at ${lineColumn(text, at)}`;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** `line L, column C` (1-based) of a UTF-16 offset in `text`. */
+function lineColumn(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
 function firstInvalidUtf8Offset(bytes: Buffer): number {
@@ -200,12 +232,54 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
   return bytes.length;
 }
 
-async function readOptional(path: string): Promise<Buffer | undefined> {
+/** A sidecar file (SQLite's -wal), checked as the main file is; undefined when there is none. */
+async function readOptional(path: string, maxBytes: number): Promise<Buffer | undefined> {
   try {
-    return await fsp.readFile(path);
-  } catch {
-    return undefined;
+    return await readInputFile(path, maxBytes, 'its -wal file');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof SourceProblem) throw err;
+    throw new SourceProblem(`its -wal file: ${fileErrorMessage(err)}`);
   }
+}
+
+/**
+ * Reads one input file whole, with the checks every input gets: a regular file only (a FIFO would block
+ * for ever, a device such as /dev/zero never ends, also behind a symbolic link), and at most `maxBytes`.
+ * The type and size are taken from the opened file itself, so a swap between a check and the read cannot
+ * slip past; opening does not block (O_NONBLOCK), and no more than the size measured is read.
+ */
+export async function readInputFile(path: string, maxBytes: number, what: string): Promise<Buffer> {
+  const handle = await fsp.open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new SourceProblem(`${what === 'file' ? 'not' : `${what} is not`} a regular file (${fileType(st)})`);
+    if (st.size > maxBytes) throw new SourceProblem(tooLarge(what, st.size, maxBytes));
+    const buffer = Buffer.alloc(st.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length !== st.size) throw new SourceProblem(`${what} changed while it was read`, true);
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileType(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a file';
+}
+
+function tooLarge(what: string, size: number, maxBytes: number): string {
+  const limit = what === 'file' ? `the limit is ${mb(maxBytes)} MB` : `more than the ${mb(maxBytes)} MB the database file leaves of the limit`;
+  return `${what} is too large: ${mb(size)} MB, ${limit} (raise skillMetrics.maxFileSizeMB or --max-file-mb to read it)`;
 }
 
 /** A file-system error as a sentence: permission denied, vanished, symlink loop, ... */
@@ -221,6 +295,8 @@ export function fileErrorMessage(err: unknown): string {
       return 'symbolic link loop';
     case 'EISDIR':
       return 'is a directory, not a file';
+    case 'ENXIO':
+      return 'not a regular file (a socket or a device without a reader)';
     case 'EMFILE':
     case 'ENFILE':
       return 'too many open files; try again';

@@ -7,8 +7,9 @@
  * here is one DuckDB casts without error (tested), which is what keeps one bad value from failing a
  * whole file's insert.
  *
- * Accepted: `YYYY-MM-DD[T ]HH:MM[:SS[.f{1,9}]][Z|±HH:MM|±HHMM]`. This runs once per record on millions
- * of records, so it reads character codes instead of using a regular expression, and allocates nothing.
+ * Accepted: `YYYY-MM-DD[T ]HH:MM[:SS[.f{1,9}]][Z|±HH:MM|±HHMM]`, from 2000-01-01 to a day from now (a time
+ * outside that is a wrong clock or a typo: reported as an invalid record). This runs once per record on
+ * millions of records, so it reads character codes instead of using a regular expression, and allocates nothing.
  */
 
 export interface TimestampShape {
@@ -55,6 +56,7 @@ export function checkTimestamp(raw: string): TimestampShape | string {
     }
   }
   let shape = NAIVE;
+  let offsetMinutes = 0;
   if (i < n) {
     const c = raw.charCodeAt(i);
     if (c === 90 && i + 1 === n) {
@@ -65,20 +67,31 @@ export function checkTimestamp(raw: string): TimestampShape | string {
       const mm = two(raw, colon ? i + 4 : i + 3);
       if (hh < 0 || mm < 0 || i + (colon ? 6 : 5) !== n) return SHAPE;
       if (hh > 18 || mm > 59) return `offset ${raw.slice(i)} is out of range`;
+      offsetMinutes = (c === 45 ? -1 : 1) * (hh * 60 + mm);
       shape = AWARE;
     } else {
       return SHAPE;
     }
   }
   const year = century * 100 + yy;
-  if (year < 1900 || year > 2999) return `year ${year} is out of range`;
   if (month < 1 || month > 12) return `month ${month} is out of range`;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const maxDay = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!;
   if (day < 1 || day > maxDay) return `day ${day} does not exist in ${raw.slice(0, 7)}`;
   if (hour > 23 || minute > 59) return 'time of day is out of range';
+  if (year < EARLIEST_YEAR) return `${raw.slice(0, 10)} is before ${EARLIEST_YEAR}-01-01: not a plausible time for a record`;
+  // Later than a day from now (for a naive time: even if written in the easternmost zone, UTC+14).
+  const utc = Date.UTC(year, month - 1, day, hour, minute) - (shape === NAIVE ? NAIVE_SLACK_MS : offsetMinutes * 60_000);
+  if (utc > Date.now() + MAX_AHEAD_MS) return `${raw.slice(0, 16)} is more than a day in the future: not a plausible time for a record`;
   return shape;
 }
+
+/** Records before this year are reported as invalid (no writer existed; a clock reset or a typo). */
+export const EARLIEST_YEAR = 2000;
+/** Records more than this far in the future are reported as invalid (a wrong clock). */
+export const MAX_AHEAD_MS = 24 * 3600_000;
+/** A naive time may have been written in any zone up to UTC+14. */
+const NAIVE_SLACK_MS = 14 * 3600_000;
 
 /** For a string `checkTimestamp` accepted: does it carry a zone designator? (cheap: looks at the end) */
 export function hasZoneDesignator(valid: string): boolean {

@@ -9,7 +9,7 @@ import { normaliseErrorType } from '../errorTypes';
 import type { InvalidRecords } from '../invalidRecords';
 import { normaliseDuration, normaliseSessionId, normaliseText, tzModeOf } from '../normalise';
 import type { WorkflowEventInput } from '../schemas';
-import { describeIssue, jsonKind, workflowEventSchema } from '../schemas';
+import { MAX_NESTING, describeIssue, jsonKind, nestsDeeperThan, workflowEventSchema } from '../schemas';
 import { SourceProblem } from './sourceProblem';
 
 export function readWorkflowEvents(doc: unknown, out: BatchBuilder, invalid: InvalidRecords): { format: string; seen: number } {
@@ -38,6 +38,10 @@ export function addEvents(
   invalid: InvalidRecords,
 ): void {
   for (let i = 0; i < events.length; i++) {
+    if (nestsDeeperThan(events[i])) {
+      invalid.add(`${where}[${i}]`, `nested more than ${MAX_NESTING} levels deep`);
+      continue;
+    }
     const parsed = workflowEventSchema.safeParse(events[i]);
     if (!parsed.success) {
       invalid.add(`${where}[${i}]`, describeIssue(parsed.error));

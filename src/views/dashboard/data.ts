@@ -4,6 +4,7 @@
  * (`ensureDerived`, or MetricsService.withDerived in the editor). The queries of one view run in
  * parallel, each its own unit of work on the store.
  */
+import { toCsv } from '../../common/csv';
 import { UsageError } from '../../common/errors';
 import { formatIsoInZone } from '../../common/zonedTime';
 import { compareSkill } from '../../analytics/compare';
@@ -347,18 +348,6 @@ export function shapeRecommendation(r: Recommendation): RecommendationRow {
 
 // ------------------------------------------------------------------------------------------------
 // CSV: the data behind a chart, as shown
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6)) : String(v);
-  // Quote when needed; a leading =, +, - or @ would be a formula in a spreadsheet.
-  const safe = /^[=+\-@\t\r]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
 
 const iso = (t: number | null, zone: string): string => (t === null ? '' : formatIsoInZone(t, zone));
 

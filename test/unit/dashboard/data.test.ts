@@ -4,7 +4,8 @@ import type { Store } from '../../../src/analytics/store';
 import type { GeneratedProject } from '../../../src/demo/generator';
 import { generate } from '../../../src/demo/generator';
 import { collect } from '../../../src/ingest/collector';
-import { LIMITS, csvFor, overviewPayload, projectOptions, skillPayload, timelinePayload, toCsv } from '../../../src/views/dashboard/data';
+import { toCsv } from '../../../src/common/csv';
+import { LIMITS, csvFor, overviewPayload, projectOptions, skillPayload, timelinePayload } from '../../../src/views/dashboard/data';
 import type { Filters } from '../../../src/views/dashboard/protocol';
 import { handBuilt, many, newStore, project, tempDir } from '../helpers';
 
