@@ -173,6 +173,18 @@ async function crossProjectSince(db: Db): Promise<Date | null | undefined> {
   return row!.unsafe ? undefined : row!.since;
 }
 
+/**
+ * Fills `tz_slots` (see SLOT) with the slots that hold records, not every slot between the first and the
+ * last: its size follows the data, however far apart two records lie. Returns its rows.
+ */
+export async function buildTzSlots(db: Db): Promise<number> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE tz_slots AS
+     SELECT k, to_timestamp(k * 900)::DATE AS day FROM (SELECT DISTINCT ${SLOT} AS k FROM skill_usage)`,
+  );
+  return (await db.one<{ n: number }>('SELECT count(*) AS n FROM tz_slots'))!.n;
+}
+
 /** The start of the bucket of this row's window that holds the instant `param` (NULL for `all`). */
 const bucketHolding = (param: string) =>
   `CASE time_window WHEN 'daily' THEN date_trunc('day', ${param}::TIMESTAMPTZ) WHEN 'weekly' THEN date_trunc('week', ${param}::TIMESTAMPTZ)
@@ -183,12 +195,7 @@ const bucketHolding = (param: string) =>
  * written. `since`: which cross-project rows to recompute (crossProjectSince; undefined = all of them).
  */
 async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since: Date | null | undefined): Promise<number> {
-  await db.run(
-    // The slots that hold records, not every slot between the first and the last: proportional to the data,
-    // however far apart two records lie.
-    `CREATE OR REPLACE TEMP TABLE tz_slots AS
-     SELECT k, to_timestamp(k * 900)::DATE AS day FROM (SELECT DISTINCT ${SLOT} AS k FROM skill_usage)`,
-  );
+  await buildTzSlots(db);
   // The cross-project rows recomputed below, with their parameters ($1: the windows).
   const crossRows = since === undefined ? 'TRUE' : `(time_window = 'all' OR bucket_start >= ${bucketHolding('$2')})`;
   const crossParams = since === undefined ? [windows] : [windows, since];

@@ -255,9 +255,10 @@ async function sameStamp(file: string, kind: SourceKind, known: KnownFile): Prom
   }
 }
 
+/** Whether this process can still open the file for reading (opening does not block on a FIFO). */
 async function readable(file: string): Promise<boolean> {
   try {
-    await fsp.access(file, fsConstants.R_OK);
+    await (await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)).close();
     return true;
   } catch {
     return false;

@@ -200,8 +200,26 @@ export function describeJsonError(engineMessage: string, text: string): string {
     const head = engineMessage.split(/ in JSON| at position/)[0]!.trim();
     what = /^[A-Za-z][A-Za-z ,'{}[\]:]*$/.test(head) && !/^Unexpected/.test(head) ? lowerFirst(head) : 'syntax error';
   }
-  const at = position ? Number(position[1]) : text.length;
+  const at = position ? Number(position[1]) : (unexpectedTokenPosition(engineMessage, text) ?? text.length);
   return `${what} at ${lineColumn(text, at)}`;
+}
+
+/**
+ * Where V8's `Unexpected token 'x', "<context>"... is not valid JSON` points. The context is the text from
+ * 10 characters before the token to 10 after, cut at either end (`"...` / `..."`), or the whole text.
+ */
+function unexpectedTokenPosition(message: string, text: string): number | undefined {
+  const m = /^Unexpected token '(.)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return undefined;
+  const [, token, before, context, after] = m as unknown as [string, string, string | undefined, string, string | undefined];
+  if (!before && after) return Math.max(0, context.length - 10); // the start of the text
+  if (before && !after) return Math.max(0, text.length - context.length + 10); // the end
+  if (before && after) {
+    const i = text.indexOf(context);
+    return i === -1 ? undefined : i + 10;
+  }
+  const i = text.indexOf(token); // the whole text is short: its first such character
+  return i === -1 ? undefined : i;
 }
 
 function lowerFirst(s: string): string {

@@ -92,7 +92,7 @@ describe('cli', () => {
     const f = await fixture();
     const cases: [string[], RegExp][] = [
       [['frobnicate'], /Unknown command "frobnicate"/],
-      [['top', '--limit', 'ten'], /--limit must be a positive whole number/],
+      [['top', '--limit', 'ten'], /--limit must be a whole number from 1 to/],
       [['top', '--window', 'fortnight'], /Unknown window "fortnight"/],
       [['top', '--since', '2026-02-30'], /--since must be a date as YYYY-MM-DD/],
       [['top', '--since', '2026-03-02', '--until', '2026-03-01'], /is after --until/],

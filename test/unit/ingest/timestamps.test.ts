@@ -22,7 +22,7 @@ describe('timestamps', () => {
     const bad = ['', '2026-02-11', 'yesterday', '2026-13-01T00:00:00', '2026-02-30T00:00:00', '2025-02-29T00:00:00',
       '2026-02-11T24:00:00', '2026-02-11T10:61:00', '2026-02-11T10:00:00+25:00', '11/02/2026 10:00', '2026-02-11T10:00:00.', '0001-01-01T00:00:00'];
     for (const raw of bad) assert.equal(typeof checkTimestamp(raw), 'string', raw);
-    assert.deepEqual(checkTimestamp('2028-02-29T00:00:00'), { hasOffset: false });
+    assert.deepEqual(checkTimestamp('2024-02-29T00:00:00'), { hasOffset: false });
   });
 
   it('every accepted shape casts in DuckDB to the instant it denotes, in the source zone, across DST', async () => {
