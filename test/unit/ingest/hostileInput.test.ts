@@ -3,12 +3,12 @@
  * stored before is lost. Real files (FIFOs, symlinks to devices), a real DuckDB file, the CLI in-process.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs from 'sql.js';
 import { MAX_PAIR_SKILLS, buildTzSlots, computeAggregates } from '../../../src/analytics/derived';
-import { Store, removeLeftoverTemp, tempRoot } from '../../../src/analytics/store';
+import { removeLeftoverTemp, tempRoot } from '../../../src/analytics/store';
 import { collect } from '../../../src/ingest/collector';
 import type { LoadJob, LoadResult } from '../../../src/ingest/sourceLoader';
 import { describeJsonError, loadSource } from '../../../src/ingest/sourceLoader';
@@ -143,31 +143,37 @@ describe('hostile input, faults and load (issue 15)', () => {
       assert.match((r as { message: string }).message, /too large/);
     });
 
-    it('input is read without holding the database: another store writes while a file is being read', async function () {
-      this.timeout(30_000);
+    it('input is read without holding the database: another process writes while a file is being read', async function () {
+      this.timeout(60_000);
+      const cliJs = path.resolve(__dirname, '../../../dist/cli.js');
+      assert.ok(existsSync(cliJs), 'dist/cli.js is built before the unit tests (npm test builds first)');
       const root = tempDir();
       const a = project(root, 'a');
       const b = project(root, 'b');
+      const c = project(root, 'c');
       writeSource(a, 'skill_metrics.json', v1File([v1()]));
       writeSource(b, 'skill_metrics.json', v1File([v1({ skill_name: 'other' })]));
       const store = newStore(root);
       await collect(store, { ...collectOptions, register: [a, b] });
       writeSource(a, 'skill_metrics.json', v1File([v1(), v1({ invoked_at: '2026-02-12T00:00:00' })]));
       writeSource(b, 'skill_metrics.json', v1File([v1({ skill_name: 'other' }), v1({ skill_name: 'other', invoked_at: '2026-02-12T00:00:00' })]));
-      const other = new Store({ path: store.path, displayTimeZone: 'UTC', lockTimeoutMs: 5_000 });
-      let probed = false;
-      // A loader that, while "reading" the first file, lets another store (another window) write.
+      let other: Promise<{ code: number | null; stderr: string }> | undefined;
+      // A loader that, while "reading" the first file, has another process (the CLI) write to the database: it
+      // gets the lock only if the collector does not hold it while reading (else both wait until the kill).
       const loader = async (job: LoadJob): Promise<LoadResult> => {
-        if (!probed) {
-          probed = true;
-          await other.write((db) => db.run('CREATE TABLE IF NOT EXISTS probe_written_while_reading (x INTEGER)'));
-        }
+        other ??= new Promise((resolve) => {
+          execFile(process.execPath, [cliJs, '--db', store.path, 'register', c], { timeout: 20_000 }, (err, _stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stderr }),
+          );
+        });
+        await other;
         return loadSource(job);
       };
       const result = await collect(store, { ...collectOptions, loader });
+      assert.deepEqual(await other, { code: 0, stderr: '' });
       assert.equal(result.records_added, 2);
-      const probe = await store.read((db) => db.one<{ n: number }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'probe_written_while_reading'"));
-      assert.equal(Number(probe!.n), 1);
+      const projects = await store.read((db) => db.one<{ n: number }>('SELECT count(*) AS n FROM projects'));
+      assert.equal(Number(projects!.n), 3, 'the other process registered its project meanwhile');
     });
   });
 
