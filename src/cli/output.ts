@@ -61,7 +61,7 @@ export const fmt = {
   pct: (f: number | null | undefined): string => (f === null || f === undefined ? '-' : `${(f * 100).toFixed(f >= 0.995 || f === 0 ? 0 : 1)}%`),
   num: (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? '-' : n.toFixed(digits)),
   seconds: (s: number | null | undefined): string => {
-    if (s === null || s === undefined) return '-';
+    if (s === null || s === undefined || !Number.isFinite(s)) return '-';
     if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
     if (s < 120) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
     if (s < 7200) return `${(s / 60).toFixed(1)} min`;
