@@ -414,14 +414,16 @@ describe('hostile input, faults and load (issue 15)', () => {
       if (process.getuid?.() !== 0) {
         json = (await cli(db, 'collect', '--json')).json;
       } else {
-        // root reads anything: collect as an unprivileged user (it needs the build and a database it may write)
+        // root reads anything (CAP_DAC_OVERRIDE): collect as root without the capabilities that bypass file
+        // permissions (util-linux's setpriv), as the bad-input test of an unreadable file does.
         const cliJs = path.resolve(__dirname, '../../../dist/cli.js');
         assert.ok(existsSync(cliJs), 'dist/cli.js is built before the unit tests (npm test builds first)');
-        for (const d of [root, path.dirname(db), dir, path.join(dir, '.session-buddy')]) chmodSync(d, 0o777);
-        chmodSync(db, 0o666);
-        const run = spawnSync(process.execPath, [cliJs, '--db', db, '--source-tz', 'UTC', '--display-tz', 'UTC', 'collect', '--json'], {
-          uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root },
+        const drop = '-dac_override,-dac_read_search';
+        const run = spawnSync('setpriv', [`--inh-caps=${drop}`, `--bounding-set=${drop}`, '--',
+          process.execPath, cliJs, '--db', db, '--source-tz', 'UTC', '--display-tz', 'UTC', 'collect', '--json'], {
+          encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root },
         });
+        assert.equal(run.error, undefined, `setpriv (util-linux) runs: ${run.error?.message}`);
         assert.equal(run.status, 1, `${run.stderr}\n${run.stdout}`);
         json = JSON.parse(run.stdout);
       }
