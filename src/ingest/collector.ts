@@ -288,11 +288,10 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
     return { seen: 0, added: 0, updated: 0, invalid: 0, problem: result.message };
   }
   if (result.status === 'unchanged') {
-    await db.run(
-      'UPDATE source_files SET size = $2, mtime_ms = $3, last_problem = NULL, last_problem_at = NULL, present = true WHERE path = $1',
-      [job.path, result.size, result.mtimeMs],
-    );
-    return { seen: 0, added: 0, updated: 0, invalid: 0 };
+    // The same bytes as last time: a problem they had (a truncated file, say) is still there.
+    const problem = job.known?.last_problem ?? null;
+    await db.run('UPDATE source_files SET size = $2, mtime_ms = $3, present = true WHERE path = $1', [job.path, result.size, result.mtimeMs]);
+    return { seen: 0, added: 0, updated: 0, invalid: 0, ...(problem ? { problem } : {}) };
   }
   const counts = await db.transaction(async () => {
     const written = await writeBatch(db, result.batch, {
