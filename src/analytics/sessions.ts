@@ -20,9 +20,13 @@ export interface CorrelatedSession {
   total_workflow_duration: number;
 }
 
+/** A session's key wherever sessions of several projects meet: ids such as `migrated` recur across projects. */
+export const sessionKey = (s: { project_id: string; session_id: string }): string => `${s.project_id}/${s.session_id}`;
+
 export interface SessionQuery {
   project?: string;
-  limit?: number;
+  /** At most this many (default 20); null: all of them. */
+  limit?: number | null;
   /** Only sessions that used this skill. */
   skill?: string;
 }
@@ -36,8 +40,8 @@ export async function sessions(db: Db, query: SessionQuery = {}): Promise<Correl
      FROM session_summaries s
      WHERE s.project_id IN (SELECT project_id FROM projects WHERE is_active) -- a semi-join: DuckDB takes the top rows without joining every session
        AND ($1::VARCHAR IS NULL OR s.project_id = $1) AND ($3::VARCHAR IS NULL OR list_contains(s.skills_used, $3))
-     ORDER BY start_time DESC, session_id LIMIT $2`,
-    [projectId, query.limit ?? 20, query.skill ?? null],
+     ORDER BY start_time DESC, project_id, session_id LIMIT $2`,
+    [projectId, query.limit === null ? null : (query.limit ?? 20), query.skill ?? null],
   );
 }
 
@@ -65,26 +69,46 @@ export interface SessionTimeline {
 
 /** Everything that happened in one session, in time order (a session timeline). */
 export async function sessionTimeline(db: Db, q: { projectId: string; sessionId: string; gapMinutes?: number }): Promise<SessionTimeline> {
-  const summary = await db.one<{ inferred: boolean; start_time: Date; end_time: Date | null }>(
-    'SELECT inferred, start_time, end_time FROM session_summaries WHERE project_id = $1 AND session_id = $2',
-    [q.projectId, q.sessionId],
-  );
-  if (!summary) return { invocations: [], events: [] };
-  // An inferred session is the project's session-less items between its first and last instant.
-  const [where, params] = summary.inferred
-    ? ['project_id = $1 AND session_id IS NULL AND {ts} BETWEEN $2::TIMESTAMPTZ AND $3::TIMESTAMPTZ', [q.projectId, summary.start_time, summary.end_time ?? summary.start_time]]
-    : ['project_id = $1 AND session_id = $2', [q.projectId, q.sessionId]];
-  const invocations = await db.all<TimelineInvocation>(
-    `SELECT skill_name, invoked_at, completed, duration_seconds, error_type, workflow_path FROM skill_usage
-     WHERE ${where.replace('{ts}', 'invoked_at')} ORDER BY invoked_at, skill_name`,
+  const key = { project_id: q.projectId, session_id: q.sessionId };
+  return (await sessionTimelines(db, [key])).get(sessionKey(key)) ?? { invocations: [], events: [] };
+}
+
+/**
+ * The timelines of many sessions in two queries (not two per session), by `sessionKey`. An inferred
+ * session is its project's session-less items between its first and last instant.
+ */
+export async function sessionTimelines(db: Db, keys: { project_id: string; session_id: string }[]): Promise<Map<string, SessionTimeline>> {
+  const out = new Map<string, SessionTimeline>();
+  if (!keys.length) return out;
+  const chosen = `s AS (
+       SELECT s.project_id, s.session_id, s.inferred, s.start_time, coalesce(s.end_time, s.start_time) AS end_time
+       FROM (SELECT unnest($1::VARCHAR[]) AS project_id, unnest($2::VARCHAR[]) AS session_id) k JOIN session_summaries s USING (project_id, session_id)
+     )`;
+  const belongs = (table: string, ts: string) =>
+    `SELECT s.project_id AS sp, s.session_id AS ss, x.* FROM s JOIN ${table} x ON x.project_id = s.project_id AND x.session_id = s.session_id WHERE NOT s.inferred
+     UNION ALL
+     SELECT s.project_id, s.session_id, x.* FROM s JOIN ${table} x ON x.project_id = s.project_id AND x.session_id IS NULL
+       AND x.${ts} BETWEEN s.start_time AND s.end_time WHERE s.inferred`;
+  const params = [keys.map((k) => k.project_id), keys.map((k) => k.session_id)];
+  const entry = (r: { sp: string; ss: string }): SessionTimeline => {
+    const key = sessionKey({ project_id: r.sp, session_id: r.ss });
+    let t = out.get(key);
+    if (!t) out.set(key, (t = { invocations: [], events: [] }));
+    return t;
+  };
+  const invocations = await db.all<TimelineInvocation & { sp: string; ss: string }>(
+    `WITH ${chosen} SELECT sp, ss, skill_name, invoked_at, completed, duration_seconds, error_type, workflow_path
+     FROM (${belongs('skill_usage', 'invoked_at')}) ORDER BY sp, ss, invoked_at, skill_name`,
     params,
   );
-  const events = await db.all<TimelineEvent>(
-    `SELECT event_type, node_id, ts, success, duration_seconds FROM workflow_events
-     WHERE ${where.replace('{ts}', 'ts')} ORDER BY ts, event_type`,
+  for (const { sp, ss, ...i } of invocations) entry({ sp, ss }).invocations.push(i);
+  const events = await db.all<TimelineEvent & { sp: string; ss: string }>(
+    `WITH ${chosen} SELECT sp, ss, event_type, node_id, ts, success, duration_seconds
+     FROM (${belongs('workflow_events', 'ts')}) ORDER BY sp, ss, ts, event_type`,
     params,
   );
-  return { invocations, events };
+  for (const { sp, ss, ...e } of events) entry({ sp, ss }).events.push(e);
+  return out;
 }
 
 export interface SessionOverview {
@@ -185,14 +209,17 @@ function hours(seconds: number): string {
 
 /**
  * The seed's `correlated_session.json` shape (FORMATS 1.7):
- * `{"sessions": {id: CorrelatedSession with its skill_invocations and workflow_events}, "exported_at"}`.
+ * `{"sessions": {key: CorrelatedSession with its skill_invocations and workflow_events}, "exported_at"}`, every
+ * session in scope (most recent first) unless a limit is given. The key is `<project_id>/<session_id>` (a
+ * session id alone is not unique across projects); each value carries its `session_id` and `project_id`.
  */
-export async function correlatedSessionsExport(db: Db, q: { project?: string; limit?: number } = {}): Promise<unknown> {
-  const list = await sessions(db, { project: q.project, limit: q.limit ?? 1000 });
+export async function correlatedSessionsExport(db: Db, q: { project?: string; limit?: number } = {}): Promise<{ sessions: Record<string, unknown>; exported_at: Date }> {
+  const list = await sessions(db, { project: q.project, limit: q.limit ?? null });
+  const timelines = await sessionTimelines(db, list);
   const out: Record<string, unknown> = {};
   for (const s of list) {
-    const t = await sessionTimeline(db, { projectId: s.project_id, sessionId: s.session_id });
-    out[s.session_id] = {
+    const t = timelines.get(sessionKey(s)) ?? { invocations: [], events: [] };
+    out[sessionKey(s)] = {
       session_id: s.session_id,
       project_id: s.project_id,
       inferred: s.inferred,

@@ -397,9 +397,9 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'export',
-    usage: 'export --what usage|aggregates|sessions|correlated --format csv|json|parquet --out PATH [--project P]',
-    summary: 'Write data to a file (correlated: the seed\'s correlated_session.json shape, json only)',
-    options: { what: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, project: { type: 'string' } },
+    usage: 'export --what usage|aggregates|sessions|correlated --format csv|json|parquet --out PATH [--project P] [--limit N]',
+    summary: 'Write data to a file (correlated: the seed\'s correlated_session.json shape, json only; every session unless --limit)',
+    options: { what: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, project: { type: 'string' }, limit: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
       const what = str(o, 'what');
@@ -410,13 +410,15 @@ export const COMMANDS: Command[] = [
       if (what !== 'usage') await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
       if (what === 'correlated') {
         if (format !== 'json') throw new UsageError('--what correlated is written as JSON only');
-        const doc = await ctx.store().read((db) => correlatedSessionsExport(db, { project: str(o, 'project') }));
+        const limit = str(o, 'limit') === undefined ? undefined : positiveInt(o, 'limit', 1);
+        const doc = await ctx.store().read((db) => correlatedSessionsExport(db, { project: str(o, 'project'), limit }));
         const text = `${toJson(doc, ctx.settings.displayTimeZone)}\n`;
         await writeStreamed(out, (write) => write(text));
-        const rows = Object.keys((doc as { sessions: object }).sessions).length;
+        const rows = Object.keys(doc.sessions).length;
         return { data: { what, format, path: out, rows }, text: `Wrote ${fmt.int(rows)} sessions to ${out}.` };
       }
       if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      if (str(o, 'limit') !== undefined) throw new UsageError('--limit applies to --what correlated only');
       const result = await ctx.store().read((db) => exportData(db, { what, format, out, project: str(o, 'project') }));
       return { data: result, text: `Wrote ${fmt.int(result.rows)} ${result.what} rows to ${result.path} (${result.format}).` };
     },

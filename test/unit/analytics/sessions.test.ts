@@ -128,8 +128,11 @@ describe('sessions and the skill graph', () => {
     assert.match(report, /fast_hooks: 1 session\(s\), completed in 1; most used skills: a \(1\), b \(1\)/);
     assert.match(report, /s1: a -> b; 2 completed, 2 workflow node\(s\) completed; skills 35 s, workflow 780 s/);
     const doc = (await store.read((db) => correlatedSessionsExport(db))) as { sessions: Record<string, Record<string, unknown>> };
-    assert.deepEqual(Object.keys(doc.sessions).sort(), ['inferred:2026-03-01T12:00:00.000Z', 'inferred:2026-03-01T13:01:00.000Z', 's1']);
-    const s1 = doc.sessions.s1!;
+    const pid = (await store.read((db) => sessions(db)))[0]!.project_id;
+    assert.deepEqual(Object.keys(doc.sessions).sort(), ['inferred:2026-03-01T12:00:00.000Z', 'inferred:2026-03-01T13:01:00.000Z', 's1'].map((id) => `${pid}/${id}`));
+    const inferred = doc.sessions[`${pid}/inferred:2026-03-01T12:00:00.000Z`]!;
+    assert.deepEqual((inferred.skill_invocations as { skill_name: string }[]).map((i) => i.skill_name), ['c', 'd']);
+    const s1 = doc.sessions[`${pid}/s1`]!;
     assert.deepEqual(Object.keys(s1).sort(), ['end_time', 'inferred', 'project_id', 'session_id', 'skill_invocations', 'skills_completed', 'start_time', 'total_skill_duration', 'total_workflow_duration', 'workflow_events', 'workflow_nodes_completed']);
     assert.equal((s1.skill_invocations as unknown[]).length, 3);
     assert.equal((s1.workflow_events as unknown[]).length, 5);
