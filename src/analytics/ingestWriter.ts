@@ -49,9 +49,44 @@ const STAGING = [
 const DICTIONARIES = `d AS (SELECT list(value ORDER BY code) AS v FROM stage_dict),
      f AS (SELECT coalesce(list(value ORDER BY code), []) AS v FROM stage_fu)`;
 
-/** The instant of a raw timestamp: offsets as written; naive in the source zone ($2) or UTC (SQLite). */
+/**
+ * The instant of a raw timestamp: offsets as written; naive in the source zone ($2) or UTC (SQLite).
+ *
+ * A naive local time is read as the Python writers meant it (fold=0): in a repeated hour (clocks going
+ * back) the earlier occurrence; in a skipped hour (clocks going forward) with the offset from before the
+ * change, so 02:30 on Berlin's spring-forward night is 01:30Z (03:30 CEST). ICU already reads a skipped
+ * hour that way but a repeated one as the later occurrence; for the few hours `stage_fold` marks as near
+ * a backward change (markFoldHours), the earlier occurrence is taken when there is one.
+ */
 const INSTANT = (raw: string, tz: string) => `CASE ${tz} WHEN 0 THEN ${raw}::TIMESTAMPTZ
-  WHEN 1 THEN timezone($2, ${raw}::TIMESTAMP) ELSE timezone('UTC', ${raw}::TIMESTAMP) END`;
+  WHEN 1 THEN CASE WHEN left(${raw}, 13) IN (SELECT k FROM stage_fold) THEN ${earlierOccurrence(`${raw}::TIMESTAMP`)}
+    ELSE timezone($2, ${raw}::TIMESTAMP) END
+  ELSE timezone('UTC', ${raw}::TIMESTAMP) END`;
+
+/** `local` (a naive TIMESTAMP) in zone $2, the earlier instant when it happens twice: local minus the offset of 3 hours before ICU's instant, if that gives `local` back. */
+function earlierOccurrence(local: string): string {
+  const icu = `timezone($2, ${local})`;
+  const before = `(${icu} - INTERVAL 3 HOUR)`;
+  const earlier = `(timezone('UTC', ${local}) - (timezone($2, ${before}) - timezone('UTC', ${before})))`;
+  return `CASE WHEN ${earlier} < ${icu} AND timezone($2, ${earlier}) = ${local} THEN ${earlier} ELSE ${icu} END`;
+}
+
+/**
+ * Marks the local hours (in the source zone $1) of a staging table's naive timestamps around which the
+ * offset changes (within 3 hours of ICU's instant, either way): only those can be in a repeated hour, so
+ * only those pay for earlierOccurrence. An hour is keyed by its raw text `YYYY-MM-DD?HH` (no cast per
+ * row); a handful of ICU calls per distinct hour (materialised first, so they are not made per row).
+ */
+async function markFoldHours(db: Db, staging: 'stage_inv' | 'stage_ev', zone: string): Promise<void> {
+  const offsetAt = (t: string) => `(timezone($1, ${t}) - timezone('UTC', ${t}))`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE stage_fold AS
+     WITH hours AS MATERIALIZED (SELECT DISTINCT left(raw, 13) AS k FROM ${staging} WHERE tz = 1),
+     t AS MATERIALIZED (SELECT k, timezone($1, (left(k, 10) || ' ' || right(k, 2) || ':00:00')::TIMESTAMP) AS a FROM hours)
+     SELECT k FROM t WHERE ${offsetAt('(a - INTERVAL 3 HOUR)')} <> ${offsetAt('(a + INTERVAL 4 HOUR)')}`,
+    [zone],
+  );
+}
 
 const PENDING = (p: string) =>
   `(NOT ${p}completed AND ${p}duration_seconds IS NULL AND ${p}error_raw IS NULL AND len(${p}follow_up_actions) = 0)`;
@@ -92,6 +127,7 @@ async function writeInvocations(db: Db, batch: SealedBatch, ctx: WriteContext): 
     c.length,
   );
   appender.closeSync();
+  await markFoldHours(db, 'stage_inv', ctx.sourceTimeZone);
 
   const ready = `WITH ${DICTIONARIES},
      s AS (
@@ -165,6 +201,7 @@ async function writeEvents(db: Db, batch: SealedBatch, ctx: WriteContext): Promi
     c.length,
   );
   appender.closeSync();
+  await markFoldHours(db, 'stage_ev', ctx.sourceTimeZone);
   return db.run(
     `INSERT INTO workflow_events
      WITH ${DICTIONARIES},
