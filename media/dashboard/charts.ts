@@ -381,7 +381,7 @@ export function timelineOption(tl: TimelinePayload, t: Theme, zone: string): Opt
       formatter: (p: { data: { inv?: TimelinePayload['invocations'][number]; ev?: TimelinePayload['events'][number] } }) => {
         const { inv, ev } = p.data;
         if (inv) {
-          return `${title(inv.skill)}${row('Started', clock(inv.at, zone))}${row('Duration', seconds(inv.duration))}${row('Result', inv.completed ? 'completed' : inv.error ? `failed: ${inv.error}` : 'not completed', swatch(inv.completed ? 'ok' : 'fail'))}${inv.workflowPath ? row('Workflow path', inv.workflowPath) : ''}`;
+          return `${title(inv.skill)}${row('Started', clock(inv.at, zone))}${row('Duration', seconds(inv.duration))}${row('Result', inv.completed ? 'completed' : inv.pending ? 'in progress' : inv.error ? `failed: ${inv.error}` : 'not completed', swatch(inv.completed ? 'ok' : 'fail'))}${inv.workflowPath ? row('Workflow path', inv.workflowPath) : ''}`;
         }
         if (ev) return `${title(ev.node ? `${ev.type}: ${ev.node}` : ev.type)}${row('At', clock(ev.at, zone))}${ev.duration !== null ? row('Duration', seconds(ev.duration)) : ''}${ev.success !== null ? row('Success', ev.success ? 'yes' : 'no') : ''}`;
         return '';

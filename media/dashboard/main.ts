@@ -506,7 +506,7 @@ function timelineBody(tl: TimelinePayload | null, rows: SessionRow[]): HTMLEleme
 
 function timelineTable(tl: TimelinePayload | null): HTMLTableElement {
   const items = [
-    ...(tl?.invocations ?? []).map((i) => ({ at: i.at, cells: [i.skill, dateTime(i.at, zone), seconds(i.duration), i.completed ? 'completed' : i.error ? `failed: ${i.error}` : 'not completed'] as Child[] })),
+    ...(tl?.invocations ?? []).map((i) => ({ at: i.at, cells: [i.skill, dateTime(i.at, zone), seconds(i.duration), i.completed ? 'completed' : i.pending ? 'in progress' : i.error ? `failed: ${i.error}` : 'not completed'] as Child[] })),
     ...(tl?.events ?? []).map((e) => ({ at: e.at, cells: [e.node ? `${e.type}: ${e.node}` : e.type, dateTime(e.at, zone), seconds(e.duration), e.success === null ? '' : e.success ? 'success' : 'failed'] as Child[] })),
   ].sort((a, b) => a.at - b.at);
   return table('Session timeline', ['Skill or workflow event', 'Time', 'Duration', 'Result'], items.map((i) => i.cells), { numeric: [2] });

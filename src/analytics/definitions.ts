@@ -33,6 +33,15 @@ export const RULES = {
   trendMinRelativeChange: 0.3,
 } as const;
 
+/**
+ * A pending invocation: saved by its writer before it finished (not completed, no duration, no error,
+ * no follow-ups; FORMATS B8). It is shown as in progress and counted apart (`pending_invocations`), and
+ * left out of every figure (invocations, success rate, durations, follow-ups) until a later save finishes
+ * it (the collector then updates it in place). `p` is a table alias with its dot, e.g. `u.`.
+ */
+export const PENDING_SQL = (p = ''): string =>
+  `(NOT ${p}completed AND ${p}duration_seconds IS NULL AND ${p}error_raw IS NULL AND len(${p}follow_up_actions) = 0)`;
+
 export const pct = (f: number): string => `${Math.round(f * 100)}%`;
 
 /** What the numbers of one skill say, as sentences (effectiveness insights). */

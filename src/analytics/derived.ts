@@ -17,6 +17,7 @@
 import { logger } from '../common/log';
 import { dataVersion } from './dataVersion';
 import type { Db, Store } from './store';
+import { PENDING_SQL } from './definitions';
 
 const log = logger('aggregate');
 
@@ -90,7 +91,7 @@ const SLOT = 'floor(epoch_us(invoked_at) / 900000000)::BIGINT';
 /** The records aggregates read (of the projects in scope, or of every active project), with their local date. */
 const keyed = (scope: 'derive_scope' | 'active') => `
   keyed AS (
-    SELECT u.project_id, u.skill_name, u.completed, u.duration_seconds, u.error_type IS NOT NULL AS has_error,
+    SELECT u.project_id, u.skill_name, u.completed, u.duration_seconds, u.error_type IS NOT NULL AS has_error, ${PENDING_SQL('u.')} AS pending,
            len(u.follow_up_actions) AS follow_ups, u.invoked_at, z.day, z.day - CAST(isodow(z.day) - 1 AS INTEGER) AS week,
            date_trunc('month', z.day)::DATE AS month
     FROM skill_usage u JOIN tz_slots z ON z.k = ${SLOT.replace('invoked_at', 'u.invoked_at')}
@@ -206,8 +207,9 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since:
      WITH ${keyed('derive_scope')},
      grouped AS (
        SELECT skill_name, project_id, ${windowOf(windows)} AS time_window, ${bucketOf(windows)} AS bucket_day,
-              count(*) AS total, count(*) FILTER (WHERE completed) AS completed,
-              count(*) FILTER (WHERE NOT completed AND has_error) AS failed, count(*) FILTER (WHERE NOT completed) AS abandoned,
+              count(*) FILTER (WHERE NOT pending) AS total, count(*) FILTER (WHERE completed) AS completed,
+              count(*) FILTER (WHERE NOT completed AND has_error) AS failed, count(*) FILTER (WHERE NOT completed AND NOT pending) AS abandoned,
+              count(*) FILTER (WHERE pending) AS pending,
               count(duration_seconds) FILTER (WHERE completed) AS duration_count, sum(duration_seconds) FILTER (WHERE completed) AS duration_sum,
               quantile_cont(duration_seconds, [0.5, 0.95]) FILTER (WHERE completed) AS q,
               sum(follow_ups) AS follow_up_total, count(*) FILTER (WHERE follow_ups > 0) AS with_follow_ups,
@@ -218,7 +220,7 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since:
      SELECT skill_name, project_id, time_window,
             CASE WHEN bucket_day IS NULL THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE bucket_day::TIMESTAMPTZ END,
             total, completed, failed, abandoned, duration_count, duration_sum, duration_sum / nullif(duration_count, 0), q[1], q[2],
-            follow_up_total, with_follow_ups, follow_up_total / total, 1, first_used, last_used, now()
+            follow_up_total, with_follow_ups, follow_up_total / nullif(total, 0), 1, first_used, last_used, now(), pending
      FROM grouped`,
   );
   // Across projects ('*'): sums of the project rows, and percentiles from the records (they do not add up).
@@ -249,12 +251,12 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since:
          SELECT skill_name, time_window, bucket_start, sum(total_invocations) AS total, sum(completed_invocations) AS completed,
                 sum(failed_invocations) AS failed, sum(abandoned_invocations) AS abandoned, sum(duration_count) AS duration_count,
                 sum(duration_sum) AS duration_sum, sum(follow_up_total) AS follow_up_total, sum(with_follow_ups) AS with_follow_ups,
-                count(*) AS projects, min(first_used) AS first_used, max(last_used) AS last_used
+                count(*) AS projects, min(first_used) AS first_used, max(last_used) AS last_used, sum(pending_invocations) AS pending
          FROM skill_aggregates WHERE project_id <> '*' AND list_contains($1, time_window) AND ${ACTIVE} AND ${crossRows} GROUP BY ALL
        )
        SELECT s.skill_name, '*', s.time_window, s.bucket_start, s.total, s.completed, s.failed, s.abandoned, s.duration_count, s.duration_sum,
-              s.duration_sum / nullif(s.duration_count, 0), q.q[1], q.q[2], s.follow_up_total, s.with_follow_ups, s.follow_up_total / s.total,
-              s.projects, s.first_used, s.last_used, now()
+              s.duration_sum / nullif(s.duration_count, 0), q.q[1], q.q[2], s.follow_up_total, s.with_follow_ups, s.follow_up_total / nullif(s.total, 0),
+              s.projects, s.first_used, s.last_used, now(), s.pending
        FROM sums s JOIN q USING (skill_name, time_window, bucket_start)`,
       crossParams,
     );
@@ -270,7 +272,7 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since:
   await db.run(
     `INSERT INTO skill_paths
      SELECT project_id, skill_name, workflow_path, count(*), count(*) FILTER (WHERE completed) FROM skill_usage
-     WHERE workflow_path IS NOT NULL AND ${IN_SCOPE} GROUP BY ALL`,
+     WHERE workflow_path IS NOT NULL AND NOT ${PENDING_SQL()} AND ${IN_SCOPE} GROUP BY ALL`,
   );
   await db.run(
     `INSERT INTO skill_paths SELECT '*', skill_name, workflow_path, sum(invocations), sum(completed) FROM skill_paths WHERE project_id <> '*' GROUP BY ALL`,

@@ -2,6 +2,7 @@
  * How well one skill works (DESIGN sections 4 and 5, `effectiveness`), from the raw records, over all time
  * or a window / date range (the same windows and dates as top skills).
  */
+import { PENDING_SQL } from './definitions';
 import type { SkillStats } from './definitions';
 import { skillInsights } from './definitions';
 import { projectScope } from './scope';
@@ -14,6 +15,8 @@ export interface Effectiveness {
   found: boolean;
   total_invocations: number;
   completed_invocations: number;
+  /** Saved before they finished: in progress, left out of every other figure. */
+  pending_invocations: number;
   success_rate: number | null;
   avg_duration_seconds: number | null;
   p50_duration_seconds: number | null;
@@ -37,11 +40,14 @@ export interface EffectivenessQuery extends RangeQuery {
 const SCOPE = `FROM skill_usage u JOIN projects p USING (project_id)
   WHERE p.is_active AND u.skill_name = $1 AND ($2::VARCHAR IS NULL OR u.project_id = $2)
     AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at >= $3) AND ($4::TIMESTAMPTZ IS NULL OR u.invoked_at < $4)`;
+/** The same, without pending invocations (in progress: not in any figure until they finish). */
+const FINISHED = `${SCOPE} AND NOT ${PENDING_SQL('u.')}`;
 
 export async function effectiveness(db: Db, skill: string, query: EffectivenessQuery): Promise<Effectiveness> {
   const projectId = await projectScope(db, query.project);
   const range = await resolveRange(db, query);
   const params = [skill, projectId, range.from, range.to];
+  const pending = (await db.one<{ n: number }>(`SELECT count(*) AS n ${SCOPE} AND ${PENDING_SQL('u.')}`, params))!.n;
   const totals = (await db.one<Omit<Effectiveness, 'skill_name' | 'found' | 'top_errors' | 'workflow_paths' | 'enough_evidence' | 'insights'> & { failures: number }>(
     `SELECT count(*) AS total_invocations,
             count(*) FILTER (WHERE completed) AS completed_invocations,
@@ -53,7 +59,7 @@ export async function effectiveness(db: Db, skill: string, query: EffectivenessQ
             avg(CASE WHEN len(follow_up_actions) > 0 THEN 1 ELSE 0 END) AS follow_up_share,
             count(*) FILTER (WHERE NOT completed AND error_type IS NOT NULL) AS failures,
             min(invoked_at) AS first_used, max(invoked_at) AS last_used
-     ${SCOPE}`,
+     ${FINISHED}`,
     params,
   ))!;
   const topErrors = await db.all<{ error_type: string; count: number }>(
@@ -63,11 +69,11 @@ export async function effectiveness(db: Db, skill: string, query: EffectivenessQ
   );
   const paths = await db.all<{ workflow_path: string; count: number; success_rate: number }>(
     `SELECT workflow_path, count(*) AS count, count(*) FILTER (WHERE completed) / count(*) AS success_rate
-     ${SCOPE} AND workflow_path IS NOT NULL GROUP BY workflow_path ORDER BY count DESC, workflow_path`,
+     ${FINISHED} AND workflow_path IS NOT NULL GROUP BY workflow_path ORDER BY count DESC, workflow_path`,
     params,
   );
   const { failures, ...figures } = totals;
-  const found = figures.total_invocations > 0;
+  const found = figures.total_invocations + pending > 0;
   const enough = figures.total_invocations >= query.minEvidence;
   const ranked = [...paths].sort((a, b) => b.success_rate - a.success_rate || b.count - a.count);
   const stats: SkillStats = {
@@ -93,6 +99,7 @@ export async function effectiveness(db: Db, skill: string, query: EffectivenessQ
     skill_name: skill,
     found,
     ...figures,
+    pending_invocations: pending,
     top_errors: topErrors,
     workflow_paths: paths,
     enough_evidence: enough,

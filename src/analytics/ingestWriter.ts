@@ -18,6 +18,7 @@ import { bulkAppend } from './bulkAppend';
 import type { SealedBatch } from '../ingest/batch';
 import { NULL_CODE } from '../ingest/batch';
 import { retentionCutoff } from './cleanup';
+import { PENDING_SQL } from './definitions';
 import type { Db } from './store';
 
 export interface WriteContext {
@@ -88,8 +89,7 @@ async function markFoldHours(db: Db, staging: 'stage_inv' | 'stage_ev', zone: st
   );
 }
 
-const PENDING = (p: string) =>
-  `(NOT ${p}completed AND ${p}duration_seconds IS NULL AND ${p}error_raw IS NULL AND len(${p}follow_up_actions) = 0)`;
+const PENDING = PENDING_SQL;
 
 export async function writeBatch(db: Db, batch: SealedBatch, ctx: WriteContext): Promise<WriteCounts> {
   const counts: WriteCounts = { invocationsAdded: 0, invocationsUpdated: 0, eventsAdded: 0 };

@@ -214,6 +214,14 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    description: 'pending invocations counted apart in the aggregates (and left out of their figures); aggregates are derived again',
+    statements: [
+      'ALTER TABLE skill_aggregates ADD COLUMN pending_invocations BIGINT DEFAULT 0',
+      'DELETE FROM derived_state',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,6 +4,7 @@
  * percentiles. Bucketed figures come from `skill_aggregates` (call `ensureDerived` first); the rest scans
  * only the columns it needs.
  */
+import { PENDING_SQL } from './definitions';
 import { derivedFreshness } from './derived';
 import { projectScope } from './scope';
 import type { Db } from './store';
@@ -28,10 +29,10 @@ export interface KeyFigures extends PeriodFigures {
 
 const FIGURES = `SELECT count(*) AS invocations, count(*) FILTER (WHERE completed) AS completed,
        CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE completed) / count(*) END AS success_rate,
-       approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed) AS median_duration_seconds,
+       quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed) AS median_duration_seconds,
        count(DISTINCT project_id) AS active_projects, count(DISTINCT skill_name) AS skills
   FROM skill_usage u JOIN projects p USING (project_id)
-  WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1)
+  WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1) AND NOT ${PENDING_SQL('u.')}
     AND ($2::TIMESTAMPTZ IS NULL OR u.invoked_at >= $2) AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at < $3)`;
 
 export interface FiguresQuery {
@@ -81,16 +82,16 @@ async function keyFiguresFromAggregates(db: Db, q: FiguresQuery): Promise<KeyFig
   const prevFrom = q.from && to ? new Date(q.from.getTime() - (to.getTime() - q.from.getTime())) : null;
   // One scan: the current period's median, and the previous period's figures (counted as keyFiguresFromRecords counts them).
   const raw = (await db.one<{ median: number | null } & PeriodFigures>(
-    `SELECT approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at >= coalesce($2::TIMESTAMPTZ, u.invoked_at)) AS median,
+    `SELECT quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at >= coalesce($2::TIMESTAMPTZ, u.invoked_at)) AS median,
             count(*) FILTER (WHERE u.invoked_at < $2) AS invocations,
             count(*) FILTER (WHERE u.invoked_at < $2 AND completed) AS completed,
             CASE WHEN count(*) FILTER (WHERE u.invoked_at < $2) > 0
                  THEN count(*) FILTER (WHERE u.invoked_at < $2 AND completed) / count(*) FILTER (WHERE u.invoked_at < $2) END AS success_rate,
-            approx_quantile(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at < $2) AS median_duration_seconds,
+            quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at < $2) AS median_duration_seconds,
             count(DISTINCT project_id) FILTER (WHERE u.invoked_at < $2) AS active_projects,
             count(DISTINCT skill_name) FILTER (WHERE u.invoked_at < $2) AS skills
      FROM skill_usage u
-     WHERE u.project_id IN (SELECT project_id FROM projects WHERE is_active) AND ($1::VARCHAR IS NULL OR u.project_id = $1)
+     WHERE u.project_id IN (SELECT project_id FROM projects WHERE is_active) AND ($1::VARCHAR IS NULL OR u.project_id = $1) AND NOT ${PENDING_SQL('u.')}
        AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at >= $3) AND ($4::TIMESTAMPTZ IS NULL OR u.invoked_at < $4)`,
     [projectId, q.from, prevFrom ?? q.from, q.to],
   ))!;
@@ -195,8 +196,8 @@ export async function skillProjectMatrix(db: Db, q: { skills?: number; projects?
     [q.projects ?? 12],
   );
   const cells = await db.all<{ skill_name: string; project_id: string; total: number; success_rate: number }>(
-    `SELECT skill_name, project_id, total_invocations AS total, completed_invocations / total_invocations AS success_rate
-     FROM skill_aggregates WHERE time_window = 'all' AND list_contains($1, skill_name) AND list_contains($2, project_id)`,
+    `SELECT skill_name, project_id, total_invocations AS total, completed_invocations / nullif(total_invocations, 0) AS success_rate
+     FROM skill_aggregates WHERE time_window = 'all' AND list_contains($1, skill_name) AND list_contains($2, project_id) AND total_invocations > 0`,
     [skills, projects.map((p) => p.project_id)],
   );
   return { skills, projects, cells };
@@ -234,9 +235,9 @@ export interface SkillDurations {
 export async function skillDurations(db: Db, q: { project?: string; limit?: number } = {}): Promise<SkillDurations[]> {
   const scope = (await projectScope(db, q.project)) ?? '*';
   return db.all<SkillDurations>(
-    `SELECT skill_name, total_invocations, completed_invocations / total_invocations AS success_rate, avg_duration_seconds,
+    `SELECT skill_name, total_invocations, completed_invocations / nullif(total_invocations, 0) AS success_rate, avg_duration_seconds,
             p50_duration_seconds, p95_duration_seconds
-     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' ORDER BY total_invocations DESC, skill_name LIMIT $2`,
+     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' AND total_invocations > 0 ORDER BY total_invocations DESC, skill_name LIMIT $2`,
     [scope, q.limit ?? 12],
   );
 }

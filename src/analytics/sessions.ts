@@ -2,6 +2,7 @@
  * Correlated sessions (DESIGN section 4; the seed's CorrelatedSession): skills and workflow events that
  * belong together, from the summaries the aggregate step derives (derived.ts). Call `ensureDerived` first.
  */
+import { PENDING_SQL } from './definitions';
 import { formatIsoInZone } from '../common/zonedTime';
 import { pct } from './definitions';
 import { projectScope } from './scope';
@@ -52,6 +53,8 @@ export interface TimelineInvocation {
   duration_seconds: number | null;
   error_type: string | null;
   workflow_path: string | null;
+  /** Saved before it finished: in progress (PENDING_SQL). */
+  pending: boolean;
 }
 
 export interface TimelineEvent {
@@ -97,7 +100,7 @@ export async function sessionTimelines(db: Db, keys: { project_id: string; sessi
     return t;
   };
   const invocations = await db.all<TimelineInvocation & { sp: string; ss: string }>(
-    `WITH ${chosen} SELECT sp, ss, skill_name, invoked_at, completed, duration_seconds, error_type, workflow_path
+    `WITH ${chosen} SELECT sp, ss, skill_name, invoked_at, completed, duration_seconds, error_type, workflow_path, ${PENDING_SQL()} AS pending
      FROM (${belongs('skill_usage', 'invoked_at')}) ORDER BY sp, ss, invoked_at, skill_name`,
     params,
   );
@@ -128,7 +131,9 @@ export async function sessionOverview(db: Db, project?: string): Promise<Session
     `SELECT count(*) AS sessions, count(*) FILTER (WHERE NOT inferred) AS explicit, count(*) FILTER (WHERE inferred) AS inferred,
             count(*) FILTER (WHERE workflow_events > 0) AS with_workflow,
             avg(invocations) FILTER (WHERE invocations > 0) AS avg_skills_per_session,
-            sum(skills_completed) / nullif(sum(invocations), 0) AS skill_completion_rate,
+            (SELECT count(*) FILTER (WHERE completed) / nullif(count(*) FILTER (WHERE NOT ${PENDING_SQL('u.')}), 0)
+             FROM skill_usage u JOIN projects p USING (project_id)
+             WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1)) AS skill_completion_rate, -- pending: not finished yet
             coalesce(sum(total_skill_duration), 0) AS total_skill_duration, coalesce(sum(total_workflow_duration), 0) AS total_workflow_duration
      FROM session_summaries s JOIN projects p USING (project_id)
      WHERE p.is_active AND ($1::VARCHAR IS NULL OR s.project_id = $1)`,

@@ -2,6 +2,7 @@
  * The workflow-skill view: for each workflow path (as invocations record it) and each workflow node (the
  * nodes a session ran, joined by session id), the skills used there with their success and duration.
  */
+import { PENDING_SQL } from './definitions';
 import { projectScope } from './scope';
 import type { Db } from './store';
 
@@ -20,7 +21,7 @@ export async function workflowSkills(db: Db, q: { project?: string; limit?: numb
   return db.all<WorkflowSkill>(
     `WITH usage AS (
        SELECT u.* FROM skill_usage u JOIN projects p USING (project_id)
-       WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1)
+       WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1) AND NOT ${PENDING_SQL('u.')} -- pending: not a run yet
      ),
      nodes AS (
        SELECT DISTINCT e.project_id, e.session_id, e.node_id FROM workflow_events e JOIN projects p USING (project_id)

@@ -211,7 +211,7 @@ export async function timelinePayload(store: Store, projectId: string, sessionId
     sessionId,
     inferred: summary.inferred,
     invocations: t.invocations.map((i) => ({
-      skill: i.skill_name, at: i.invoked_at.getTime(), completed: i.completed, duration: i.duration_seconds, error: i.error_type, workflowPath: i.workflow_path,
+      skill: i.skill_name, at: i.invoked_at.getTime(), completed: i.completed, pending: i.pending, duration: i.duration_seconds, error: i.error_type, workflowPath: i.workflow_path,
     })),
     events: t.events.map((e) => ({ type: e.event_type, node: e.node_id, at: e.ts.getTime(), success: e.success, duration: e.duration_seconds })),
   };

@@ -236,7 +236,8 @@ export interface TimelinePayload {
   projectId: string;
   sessionId: string;
   inferred: boolean;
-  invocations: { skill: string; at: number; completed: boolean; duration: number | null; error: string | null; workflowPath: string | null }[];
+  /** pending: saved before it finished, shown as in progress. */
+  invocations: { skill: string; at: number; completed: boolean; pending: boolean; duration: number | null; error: string | null; workflowPath: string | null }[];
   events: { type: string; node: string | null; at: number; success: boolean | null; duration: number | null }[];
 }
 

@@ -63,11 +63,11 @@ export class SessionNode extends TreeNode {
 export function timelineNodes(t: SessionTimeline, zone: string): TreeNode[] {
   const items: { at: number; node: TreeNode }[] = [];
   for (const inv of t.invocations) {
-    const state = inv.completed ? 'completed' : inv.error_type ? `failed: ${inv.error_type}` : 'not completed';
+    const state = inv.completed ? 'completed' : inv.pending ? 'in progress' : inv.error_type ? `failed: ${inv.error_type}` : 'not completed';
     items.push({
       at: inv.invoked_at.getTime(),
       node: new InfoNode(inv.skill_name, [fmt.time(inv.invoked_at, zone), state, inv.duration_seconds !== null ? fmt.seconds(inv.duration_seconds) : undefined, inv.workflow_path ?? undefined].filter(Boolean).join(' · '),
-        themeIcon(inv.completed ? 'pass' : 'error', inv.completed ? 'testing.iconPassed' : 'testing.iconFailed'), {
+        inv.pending ? themeIcon('loading', 'charts.yellow') : themeIcon(inv.completed ? 'pass' : 'error', inv.completed ? 'testing.iconPassed' : 'testing.iconFailed'), {
           contextValue: ContextValues.sessionItem,
           command: { command: Commands.analyzeEffectiveness, title: 'Analyze Skill Effectiveness', arguments: [inv.skill_name] },
         }),
