@@ -31,6 +31,13 @@ export const RULES = {
   /** A trend is real when |t| of the slope is at least this and the change is at least this share of the mean. */
   trendMinT: 2,
   trendMinRelativeChange: 0.3,
+  /**
+   * ...and when the uses of the later half of the weeks differ from those of the earlier half by at least
+   * this many standard deviations of counting noise: |later - earlier| / sqrt(later + earlier) (counts of
+   * independent uses vary by about their square root). 3,3,4,3,4,4,4,5 (13 vs 17: 0.7) is steady; the same
+   * shape at ten times the use (130 vs 170: 2.3) is rising.
+   */
+  trendMinCountZ: 2,
 } as const;
 
 /**

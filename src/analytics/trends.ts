@@ -1,8 +1,9 @@
 /**
  * Trends (DESIGN section 4): weekly counts per skill over the last N complete ISO weeks (display zone),
  * from the weekly aggregates. A skill is rising or declining only with at least `trendMinPoints` weeks of
- * use and a real slope: the least-squares slope's t statistic is at least `trendMinT` and the fitted change
- * over the period is at least `trendMinRelativeChange` of the mean. Stale: used before, not in the last
+ * use and a real slope: the least-squares slope's t statistic is at least `trendMinT`, the fitted change
+ * over the period is at least `trendMinRelativeChange` of the mean, and the later half of the weeks differs
+ * from the earlier half by more than counting noise (`trendMinCountZ`). Stale: used before, not in the last
  * `staleDays` days. Call `ensureDerived` first.
  */
 import { RULES } from './definitions';
@@ -88,7 +89,12 @@ export interface TrendFit {
   t: number | null;
 }
 
-/** Least-squares fit of counts over week index 0..n-1, and what it says. */
+/**
+ * Least-squares fit of counts over week index 0..n-1, and what it says: rising or declining only when the
+ * slope is significant (|t| >= trendMinT), material (fitted change >= trendMinRelativeChange of the mean)
+ * and more than counting noise (the later half of the weeks against the earlier half, trendMinCountZ;
+ * an odd middle week is left out). Otherwise steady.
+ */
 export function fitTrend(counts: readonly number[]): TrendFit {
   const n = counts.length;
   const points = counts.filter((c) => c > 0).length;
@@ -107,6 +113,11 @@ export function fitTrend(counts: readonly number[]): TrendFit {
   const se = Math.sqrt(sse / (n - 2) / sxx);
   const t = se === 0 ? (slope === 0 ? 0 : Math.sign(slope) * Infinity) : slope / se;
   const relativeChange = meanY === 0 ? 0 : (slope * (n - 1)) / meanY;
-  const real = Math.abs(t) >= RULES.trendMinT && Math.abs(relativeChange) >= RULES.trendMinRelativeChange;
+  const half = Math.floor(n / 2);
+  const earlier = counts.slice(0, half).reduce((s, c) => s + c, 0);
+  const later = counts.slice(n - half).reduce((s, c) => s + c, 0);
+  const countZ = earlier + later === 0 ? 0 : Math.abs(later - earlier) / Math.sqrt(later + earlier);
+  const real =
+    Math.abs(t) >= RULES.trendMinT && Math.abs(relativeChange) >= RULES.trendMinRelativeChange && countZ >= RULES.trendMinCountZ && Math.sign(later - earlier) === Math.sign(slope);
   return { direction: real ? (slope > 0 ? 'rising' : 'declining') : 'steady', slope, relativeChange, t: Number.isFinite(t) ? t : null };
 }

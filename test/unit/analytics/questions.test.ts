@@ -94,6 +94,11 @@ describe('trends', () => {
     assert.equal(fitTrend([5, 1, 6, 2, 5, 1, 6, 2]).direction, 'steady', 'noise is not a trend');
     assert.equal(fitTrend([50, 51, 52, 53, 54, 55, 56, 57]).direction, 'steady', 'a tiny change relative to the level');
     assert.equal(fitTrend([0, 0, 0, 0, 0, 0, 3, 9]).direction, 'not enough data', 'two weeks of use');
+    // Issue 15: a steady 3,3,4,3,4,4,4,5 (13 uses, then 17) is within counting noise; the same shape at ten times the use is not.
+    assert.equal(fitTrend([3, 3, 4, 3, 4, 4, 4, 5]).direction, 'steady', 'small counts that wobble up');
+    assert.equal(fitTrend([30, 30, 40, 30, 40, 40, 40, 50]).direction, 'rising', 'the same shape with ten times the evidence');
+    assert.equal(fitTrend([5, 4, 4, 4, 3, 4, 3, 3]).direction, 'steady', 'and downwards');
+    assert.equal(fitTrend([50, 40, 40, 40, 30, 40, 30, 30]).direction, 'declining');
     const fit = fitTrend([1, 2, 3, 4, 5, 6, 7, 8]);
     assert.equal(fit.slope, 1);
     assert.ok(Math.abs(fit.relativeChange! - 7 / 4.5) < 1e-12);
