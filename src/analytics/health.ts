@@ -26,7 +26,9 @@ export interface Health {
   ok: boolean;
   schema_version: number;
   projects: number;
+  /** Skill invocations stored for the active projects (workflow events are counted in workflow_events). */
   records: number;
+  workflow_events: number;
   last_collection: LastCollection | null;
   aggregates_fresh: boolean;
   problems: HealthProblem[];
@@ -41,6 +43,9 @@ export async function health(db: Db, _displayTimeZone?: string, sessionGapMinute
   const projects = await db.all<{ project_id: string; project_path: string }>('SELECT project_id, project_path FROM projects WHERE is_active');
   const records = await db.one<{ n: number }>(
     'SELECT count(*) AS n FROM skill_usage u JOIN projects p USING (project_id) WHERE p.is_active',
+  );
+  const events = await db.one<{ n: number }>(
+    'SELECT count(*) AS n FROM workflow_events e JOIN projects p USING (project_id) WHERE p.is_active',
   );
   const last = await db.one<LastCollection>(
     `SELECT started_at, finished_at, duration_ms, origin, files_read, records_added, json_array_length(problems) AS problems
@@ -70,6 +75,7 @@ export async function health(db: Db, _displayTimeZone?: string, sessionGapMinute
     schema_version: schema?.v ?? SCHEMA_VERSION,
     projects: projects.length,
     records: records?.n ?? 0,
+    workflow_events: events?.n ?? 0,
     last_collection: last ?? null,
     aggregates_fresh: (await derivedFreshness(db, sessionGapMinutes)).fresh,
     problems,

@@ -144,7 +144,8 @@ export const COMMANDS: Command[] = [
       });
       const text =
         `Collected ${result.projects} project(s): ${result.files} file(s), ${result.files_read} read; ` +
-        `${fmt.int(result.records_seen)} records seen, ${fmt.int(result.records_added)} added, ${fmt.int(result.records_updated)} updated, ` +
+        `${fmt.int(result.records_seen)} records seen (invocations and workflow events); added ${fmt.int(result.invocations_added)} invocations ` +
+        `and ${fmt.int(result.events_added)} workflow events; ${fmt.int(result.records_updated)} pending invocations finished; ` +
         `${fmt.int(result.skipped_invalid)} skipped as invalid; ${(result.duration_ms / 1000).toFixed(2)} s.` +
         problemsText(result.problems);
       return { data: result, text, inputProblems: result.problems.length > 0 };
@@ -195,7 +196,7 @@ export const COMMANDS: Command[] = [
         `Status:          ${h.ok ? 'OK' : `${h.problems.length} problem(s)`}`,
         `Database:        ${ctx.store().path} (schema ${h.schema_version})`,
         `Projects:        ${h.projects} active`,
-        `Records:         ${fmt.int(h.records)}`,
+        `Records:         ${fmt.int(h.records)} invocations, ${fmt.int(h.workflow_events)} workflow events`,
         `Last collection: ${last ? `${fmt.date(last.finished_at, zone)} (${last.origin}, ${last.files_read} file(s) read, ${fmt.int(last.records_added)} added, ${last.problems} problem(s))` : 'never'}`,
         `Aggregates:      ${h.aggregates_fresh ? 'fresh' : 'stale (run: skill-metrics aggregate)'}`,
       ].join('\n') + problemsText(h.problems);

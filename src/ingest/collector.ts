@@ -66,9 +66,14 @@ export interface CollectResult {
   projects: number;
   files: number;
   files_read: number;
+  /** Records read from the changed files: invocations and workflow events together. */
   records_seen: number;
+  /** invocations_added + events_added. */
   records_added: number;
+  /** Pending invocations seen finished (only invocations are ever updated). */
   records_updated: number;
+  invocations_added: number;
+  events_added: number;
   skipped_invalid: number;
   problems: CollectProblem[];
   duration_ms: number;
@@ -100,7 +105,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
   const started = Date.now();
   const startedAt = new Date(started);
   const problems: CollectProblem[] = [];
-  const totals = { files: 0, filesRead: 0, seen: 0, added: 0, updated: 0, invalid: 0 };
+  const totals = { files: 0, filesRead: 0, seen: 0, added: 0, updated: 0, invalid: 0, invocationsAdded: 0, eventsAdded: 0 };
 
   // 1. Which projects, and what is known of their files.
   const { projects, known } = await store.write(async (db) => {
@@ -181,6 +186,8 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
           if (result.status !== 'unchanged') totals.filesRead++;
           totals.seen += outcome.seen;
           totals.added += outcome.added;
+          totals.invocationsAdded += outcome.invocationsAdded;
+          totals.eventsAdded += outcome.eventsAdded;
           totals.updated += outcome.updated;
           totals.invalid += outcome.invalid;
           if (outcome.problem) problems.push({ file: job.path, message: outcome.problem });
@@ -204,6 +211,8 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
     records_seen: totals.seen,
     records_added: totals.added,
     records_updated: totals.updated,
+    invocations_added: totals.invocationsAdded,
+    events_added: totals.eventsAdded,
     skipped_invalid: totals.invalid,
     problems,
     duration_ms: 0,
@@ -268,10 +277,14 @@ async function readable(file: string): Promise<boolean> {
 interface Outcome {
   seen: number;
   added: number;
+  invocationsAdded: number;
+  eventsAdded: number;
   updated: number;
   invalid: number;
   problem?: string;
 }
+
+const NOTHING: Outcome = Object.freeze({ seen: 0, added: 0, invocationsAdded: 0, eventsAdded: 0, updated: 0, invalid: 0 });
 
 async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZone: string): Promise<Outcome> {
   // The stamp measured before the read: if the file changed since, the next collection reads it again.
@@ -285,13 +298,13 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
       [...base, result.hash, result.message],
     );
     log.warn(`${job.path}: ${result.message}`);
-    return { seen: 0, added: 0, updated: 0, invalid: 0, problem: result.message };
+    return { ...NOTHING, problem: result.message };
   }
   if (result.status === 'unchanged') {
     // The same bytes as last time: a problem they had (a truncated file, say) is still there.
     const problem = job.known?.last_problem ?? null;
     await db.run('UPDATE source_files SET size = $2, mtime_ms = $3, present = true WHERE path = $1', [job.path, result.size, result.mtimeMs]);
-    return { seen: 0, added: 0, updated: 0, invalid: 0, ...(problem ? { problem } : {}) };
+    return { ...NOTHING, ...(problem ? { problem } : {}) };
   }
   const counts = await db.transaction(async () => {
     const written = await writeBatch(db, result.batch, {
@@ -330,6 +343,8 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
   const outcome: Outcome = {
     seen: result.seen,
     added: counts.invocationsAdded + counts.eventsAdded,
+    invocationsAdded: counts.invocationsAdded,
+    eventsAdded: counts.eventsAdded,
     updated: counts.invocationsUpdated,
     invalid: result.invalid.count,
   };

@@ -112,8 +112,9 @@ export const TOOLS: readonly ToolDefinition[] = [
     description:
       'Reads new skill records from the .session-buddy folders of the registered projects (or of the given folders, registering them if needed) ' +
       'into the local database, then refreshes the aggregates. Collection is incremental and idempotent: unchanged files are not read again and ' +
-      'no record is stored twice. Use it before analysing when the records may have changed. Returns projects, files, files_read, records_seen, ' +
-      'records_added, records_updated, skipped_invalid, problems [{file, message}] and duration_ms.',
+      'no record is stored twice. Use it before analysing when the records may have changed. Returns projects, files, files_read, records_seen ' +
+      '(invocations and workflow events read), records_added (invocations_added + events_added), invocations_added, events_added, ' +
+      'records_updated (pending invocations seen finished), skipped_invalid, problems [{file, message}] and duration_ms.',
     input: z.object({
       paths: z.array(z.string().min(1)).default([]).describe('Project folders to register (if needed) and collect; omit for every active project.'),
       aggregate: z.boolean().default(true).describe('Refresh the aggregates afterwards when records changed (default true).'),
@@ -238,7 +239,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   }),
   tool('health_check', {
     description:
-      'Whether the skill metrics database is usable and the data trustworthy: ok, schema_version, active projects, records, the last collection ' +
+      'Whether the skill metrics database is usable and the data trustworthy: ok, schema_version, active projects, records (stored invocations), workflow_events, the last collection ' +
       '(when, how long, files read, records added, problems), whether the aggregates are fresh, and every current problem [{file, message}] ' +
       '(unreadable files, skipped records, missing project folders). Use it when results look wrong or empty.',
     input: z.object({}),

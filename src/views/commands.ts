@@ -470,7 +470,7 @@ export function healthMarkdown(h: Health, dbPath: string, zone: string, watched:
     '|---|---|',
     `| Database | \`${dbPath}\` (schema ${h.schema_version}) |`,
     `| Projects | ${fmt.int(h.projects)} active |`,
-    `| Records | ${fmt.int(h.records)} |`,
+    `| Records | ${fmt.int(h.records)} invocations, ${fmt.int(h.workflow_events)} workflow events |`,
     `| Last collection | ${last ? `${fmt.dateTime(last.finished_at, zone)} (${last.origin}, ${fmt.plural(last.files_read, 'file')} read, ${fmt.int(last.records_added)} added, ${fmt.plural(last.problems, 'problem')}, ${fmt.int(last.duration_ms)} ms)` : 'never'} |`,
     `| Aggregates | ${h.aggregates_fresh ? 'fresh' : 'stale (they are recomputed in the background, or run "Skill Metrics: Aggregate Skill Metrics")'} |`,
     `| File watchers | ${fmt.plural(watched, 'watcher')} on the projects' .session-buddy folders |`,

@@ -35,7 +35,7 @@ describe('cli', () => {
     assert.match(projects.json[0].project_id, /^[0-9a-f]{16}$/);
 
     const top = await cli(f.db, 'top', '--json');
-    assert.deepEqual(Object.keys(top.json[0]).sort(), ['avg_duration_seconds', 'avg_follow_ups', 'completed_invocations', 'first_used', 'last_used', 'p95_duration_seconds', 'projects', 'skill_name', 'success_rate', 'total_invocations']);
+    assert.deepEqual(Object.keys(top.json[0]).sort(), ['avg_duration_seconds', 'avg_follow_ups', 'completed_invocations', 'first_used', 'last_used', 'p95_duration_seconds', 'pending_invocations', 'projects', 'skill_name', 'success_rate', 'total_invocations']);
     const review = top.json[0];
     assert.equal(review.skill_name, 'code-review');
     assert.equal(review.total_invocations, 4);
@@ -48,7 +48,7 @@ describe('cli', () => {
     assert.equal(review.first_used, '2026-03-01T22:30:00.000+00:00');
 
     const health = await cli(f.db, 'health', '--json');
-    assert.deepEqual(Object.keys(health.json).sort(), ['aggregates_fresh', 'last_collection', 'ok', 'problems', 'projects', 'records', 'schema_version']);
+    assert.deepEqual(Object.keys(health.json).sort(), ['aggregates_fresh', 'last_collection', 'ok', 'problems', 'projects', 'records', 'schema_version', 'workflow_events']);
     assert.deepEqual([health.json.ok, health.json.projects, health.json.records, health.json.problems], [true, 2, 5, []]);
   });
 
