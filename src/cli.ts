@@ -59,6 +59,12 @@ Global options:
 Exit codes: 0 ok; 1 done, but some input was bad (reported); 2 usage error; 3 database unavailable.`;
 }
 
+/** `help <command>`: its usage, what it does and the rules behind its figures. */
+function commandHelp(command: Command): string {
+  const rules = command.rules?.length ? `\n\nHow it counts:\n${command.rules.map((r) => `  - ${r}`).join('\n')}` : '';
+  return `Usage: skill-metrics ${command.usage}\n\n${command.summary}${rules}`;
+}
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -97,13 +103,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     const [name, ...args] = positionals;
     if (!name || name === 'help') {
       const command = COMMANDS.find((c) => c.name === args[0]);
-      io.stdout(command ? `Usage: skill-metrics ${command.usage}\n\n${command.summary}` : usage());
+      io.stdout(command ? commandHelp(command) : usage());
       return name || values.help ? EXIT.ok : EXIT.usage;
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`Unknown command "${name}". Run skill-metrics --help for the list.`);
     if (values.help) {
-      io.stdout(`Usage: skill-metrics ${command.usage}\n\n${command.summary}`);
+      io.stdout(commandHelp(command));
       return EXIT.ok;
     }
     const known = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(command.options ?? {})]);

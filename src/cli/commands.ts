@@ -25,6 +25,7 @@ import type { WorkerPool } from '../ingest/workerPool';
 import { ALL_FORMATS, generate } from '../demo/generator';
 import type { GeneratedFormat } from '../demo/generator';
 import { collectAndAggregate, graphAnswer, projectRows } from './answers';
+import { RULES, pct } from '../analytics/definitions';
 import { fmt, printable, table, toJson } from './output';
 
 export interface CliContext {
@@ -48,6 +49,8 @@ export interface Command {
   name: string;
   usage: string;
   summary: string;
+  /** The rules behind the command's figures, printed by `help <command>` (README: How the figures are counted). */
+  rules?: string[];
   options?: NonNullable<ParseArgsConfig['options']>;
   args: [min: number, max: number];
   developer?: boolean;
@@ -129,6 +132,12 @@ export const COMMANDS: Command[] = [
     name: 'collect',
     usage: 'collect [<dir>...] [--no-aggregate]',
     summary: 'Ingest new records (no dirs: every active project; dirs are registered if needed)',
+    rules: [
+      'records_seen counts the records read from changed files, invocations and workflow events together; what was added is named: invocations_added, events_added (records_added is their sum).',
+      'Records are read once: changing --source-tz applies to records read from then on, not to stored ones; a completed record edited later keeps its first version (a pending one that finishes is updated).',
+      'Naive timestamps are read as their Python writers meant them (fold=0): the earlier occurrence in a repeated hour; a time in a skipped hour with the offset from before the change (02:30 -> 03:30 summer time).',
+      'A problem with a file is reported by every collect (and by health) until the file is fixed or removed.',
+    ],
     options: { 'no-aggregate': { type: 'boolean' } },
     args: [0, Infinity],
     async run(ctx, dirs, o) {
@@ -155,6 +164,10 @@ export const COMMANDS: Command[] = [
     name: 'top',
     usage: 'top [--limit N] [--project P] [--window W] [--since D] [--until D]',
     summary: 'Most used skills with success rate and durations',
+    rules: [
+      'success_rate = completed / finished invocations. A pending invocation (saved before it finished) is counted in pending_invocations and left out of every other figure until it finishes.',
+      'Durations are of completed invocations; p95 interpolates linearly between the two nearest durations (quantile_cont): the p95 of 10, 20, 30 s is 29 s.',
+    ],
     options: { limit: { type: 'string' }, project: { type: 'string' }, window: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
@@ -187,6 +200,9 @@ export const COMMANDS: Command[] = [
     name: 'health',
     usage: 'health',
     summary: 'Database, schema, last collection, aggregate freshness and current problems',
+    rules: [
+      'records counts stored invocations; workflow_events the stored workflow events. A problem with a file stays listed until the file is fixed or removed.',
+    ],
     args: [0, 0],
     async run(ctx) {
       const h = await ctx.store().read((db) => health(db, ctx.settings.displayTimeZone, ctx.settings.sessionGapMinutes));
@@ -229,6 +245,11 @@ export const COMMANDS: Command[] = [
     name: 'effectiveness',
     usage: 'effectiveness <skill> [--project P] [--window W] [--since D] [--until D]',
     summary: 'How well one skill works: success, durations, errors, workflow paths, follow-ups, insights',
+    rules: [
+      'success_rate = completed / finished invocations; pending invocations (saved before they finished) are counted in pending_invocations only.',
+      'p50 and p95 interpolate linearly between the two nearest durations of completed invocations (quantile_cont).',
+      'Success per workflow path counts only invocations that recorded a path; runs without one count in the totals but in no path.',
+    ],
     options: { project: { type: 'string' }, window: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [skill], o) {
@@ -256,6 +277,9 @@ export const COMMANDS: Command[] = [
     name: 'compare',
     usage: 'compare <skill>',
     summary: 'One skill across projects',
+    rules: [
+      'success_rate = completed / finished invocations per project; pending invocations are counted in pending_invocations only.',
+    ],
     args: [1, 1],
     async run(ctx, [skill]) {
       const rows = await ctx.store().read((db) => compareSkill(db, skill!));
@@ -275,6 +299,11 @@ export const COMMANDS: Command[] = [
     name: 'recommendations',
     usage: 'recommendations [--project P] [--limit N]',
     summary: 'What to change, most useful first, each with the numbers behind it',
+    rules: [
+      `No skill is rated on fewer invocations than --min-evidence (default 5). Low success: below ${pct(RULES.lowSuccessRate)}; well-tuned: above ${pct(RULES.highSuccessRate)}; ` +
+        `error hotspot: one error type behind at least ${pct(RULES.errorHotspotShare)} of ${RULES.errorHotspotMinFailures} or more failures; ` +
+        `a better workflow path: at least ${RULES.betterPathMargin * 100} points more success. Stale: used before, not in the last ${RULES.staleDays} days.`,
+    ],
     options: { project: { type: 'string' }, limit: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
@@ -292,6 +321,9 @@ export const COMMANDS: Command[] = [
     name: 'sessions',
     usage: 'sessions [--project P] [--limit N] [--skill S]',
     summary: 'Recent sessions: skills and workflow events that belong together',
+    rules: [
+      'A session belongs to a project: two projects that use one session id have two sessions. Invocations without a session id are grouped by time (--session-gap).',
+    ],
     options: { project: { type: 'string' }, limit: { type: 'string' }, skill: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
@@ -347,6 +379,12 @@ export const COMMANDS: Command[] = [
     name: 'trends',
     usage: 'trends [--project P] [--weeks N]',
     summary: 'Weekly use per skill: rising, declining, steady, stale',
+    rules: [
+      `The last ${RULES.trendWeeks} complete ISO weeks (--weeks; display zone), at least ${RULES.trendMinPoints} of them with use. Rising or declining only when ` +
+        `the least-squares slope has |t| >= ${RULES.trendMinT}, the fitted change is at least ${pct(RULES.trendMinRelativeChange)} of the weekly mean, and the later ` +
+        `half of the weeks differs from the earlier half by at least ${RULES.trendMinCountZ} * sqrt(later + earlier) (more than counting noise): 3,3,4,3,4,4,4,5 is steady.`,
+      `Stale: used before, not in the last ${RULES.staleDays} days.`,
+    ],
     options: { project: { type: 'string' }, weeks: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
@@ -400,6 +438,9 @@ export const COMMANDS: Command[] = [
     name: 'export',
     usage: 'export --what usage|aggregates|sessions|correlated --format csv|json|parquet --out PATH [--project P] [--limit N]',
     summary: 'Write data to a file (correlated: the seed\'s correlated_session.json shape, json only; every session unless --limit)',
+    rules: [
+      '--what correlated writes every session (unless --limit N), keyed <project_id>/<session_id>: a session id alone is not unique across projects.',
+    ],
     options: { what: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, project: { type: 'string' }, limit: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
