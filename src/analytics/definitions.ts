@@ -42,9 +42,10 @@ export const RULES = {
 
 /**
  * A pending invocation: saved by its writer before it finished (not completed, no duration, no error,
- * no follow-ups; FORMATS B8). It is shown as in progress and counted apart (`pending_invocations`), and
- * left out of every figure (invocations, success rate, durations, follow-ups) until a later save finishes
- * it (the collector then updates it in place). `p` is a table alias with its dot, e.g. `u.`.
+ * no follow-ups; FORMATS B8). It is a use (counted in invocations) that is in progress: counted apart
+ * too (`pending_invocations`), and left out of success rate and durations until a later save finishes it
+ * (the collector then updates it in place): success rate = completed / finished invocations.
+ * `p` is a table alias with its dot, e.g. `u.`.
  */
 export const PENDING_SQL = (p = ''): string =>
   `(NOT ${p}completed AND ${p}duration_seconds IS NULL AND ${p}error_raw IS NULL AND len(${p}follow_up_actions) = 0)`;

@@ -207,7 +207,7 @@ async function computeSkillAggregates(db: Db, windows: AggregateWindow[], since:
      WITH ${keyed('derive_scope')},
      grouped AS (
        SELECT skill_name, project_id, ${windowOf(windows)} AS time_window, ${bucketOf(windows)} AS bucket_day,
-              count(*) FILTER (WHERE NOT pending) AS total, count(*) FILTER (WHERE completed) AS completed,
+              count(*) AS total, count(*) FILTER (WHERE completed) AS completed,
               count(*) FILTER (WHERE NOT completed AND has_error) AS failed, count(*) FILTER (WHERE NOT completed AND NOT pending) AS abandoned,
               count(*) FILTER (WHERE pending) AS pending,
               count(duration_seconds) FILTER (WHERE completed) AS duration_count, sum(duration_seconds) FILTER (WHERE completed) AS duration_sum,

@@ -40,18 +40,18 @@ export interface EffectivenessQuery extends RangeQuery {
 const SCOPE = `FROM skill_usage u JOIN projects p USING (project_id)
   WHERE p.is_active AND u.skill_name = $1 AND ($2::VARCHAR IS NULL OR u.project_id = $2)
     AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at >= $3) AND ($4::TIMESTAMPTZ IS NULL OR u.invoked_at < $4)`;
-/** The same, without pending invocations (in progress: not in any figure until they finish). */
+/** The same, without pending invocations (in progress: not in success rates until they finish). */
 const FINISHED = `${SCOPE} AND NOT ${PENDING_SQL('u.')}`;
 
 export async function effectiveness(db: Db, skill: string, query: EffectivenessQuery): Promise<Effectiveness> {
   const projectId = await projectScope(db, query.project);
   const range = await resolveRange(db, query);
   const params = [skill, projectId, range.from, range.to];
-  const pending = (await db.one<{ n: number }>(`SELECT count(*) AS n ${SCOPE} AND ${PENDING_SQL('u.')}`, params))!.n;
   const totals = (await db.one<Omit<Effectiveness, 'skill_name' | 'found' | 'top_errors' | 'workflow_paths' | 'enough_evidence' | 'insights'> & { failures: number }>(
     `SELECT count(*) AS total_invocations,
             count(*) FILTER (WHERE completed) AS completed_invocations,
-            CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE completed) / count(*) END AS success_rate,
+            count(*) FILTER (WHERE ${PENDING_SQL('u.')}) AS pending_invocations,
+            count(*) FILTER (WHERE completed) / nullif(count(*) FILTER (WHERE NOT ${PENDING_SQL('u.')}), 0) AS success_rate,
             avg(duration_seconds) FILTER (WHERE completed) AS avg_duration_seconds,
             quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed) AS p50_duration_seconds,
             quantile_cont(duration_seconds, 0.95) FILTER (WHERE completed) AS p95_duration_seconds,
@@ -59,7 +59,7 @@ export async function effectiveness(db: Db, skill: string, query: EffectivenessQ
             avg(CASE WHEN len(follow_up_actions) > 0 THEN 1 ELSE 0 END) AS follow_up_share,
             count(*) FILTER (WHERE NOT completed AND error_type IS NOT NULL) AS failures,
             min(invoked_at) AS first_used, max(invoked_at) AS last_used
-     ${FINISHED}`,
+     ${SCOPE}`,
     params,
   ))!;
   const topErrors = await db.all<{ error_type: string; count: number }>(
@@ -73,12 +73,14 @@ export async function effectiveness(db: Db, skill: string, query: EffectivenessQ
     params,
   );
   const { failures, ...figures } = totals;
-  const found = figures.total_invocations + pending > 0;
-  const enough = figures.total_invocations >= query.minEvidence;
+  const found = figures.total_invocations > 0;
+  // Rated on finished invocations: a pending one says nothing about success yet.
+  const finished = figures.total_invocations - figures.pending_invocations;
+  const enough = finished >= query.minEvidence;
   const ranked = [...paths].sort((a, b) => b.success_rate - a.success_rate || b.count - a.count);
   const stats: SkillStats = {
     skill_name: skill,
-    total_invocations: figures.total_invocations,
+    total_invocations: finished,
     success_rate: figures.success_rate,
     avg_follow_ups: figures.avg_follow_ups,
     failures,
@@ -99,7 +101,6 @@ export async function effectiveness(db: Db, skill: string, query: EffectivenessQ
     skill_name: skill,
     found,
     ...figures,
-    pending_invocations: pending,
     top_errors: topErrors,
     workflow_paths: paths,
     enough_evidence: enough,

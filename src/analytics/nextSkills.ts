@@ -251,7 +251,7 @@ export async function nextSkills(db: Db, query: NextSkillsQuery): Promise<NextSk
   const scope = projectId ?? '*';
   const skillsSoFar = [...(query.skillsSoFar ?? [])];
   const overall = await db.all<SkillFigures>(
-    `SELECT skill_name, total_invocations AS total, completed_invocations AS completed
+    `SELECT skill_name, total_invocations - pending_invocations AS total, completed_invocations AS completed -- rated on finished runs
      FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' ORDER BY skill_name`,
     [scope],
   );

@@ -28,11 +28,11 @@ export interface KeyFigures extends PeriodFigures {
 }
 
 const FIGURES = `SELECT count(*) AS invocations, count(*) FILTER (WHERE completed) AS completed,
-       CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE completed) / count(*) END AS success_rate,
+       count(*) FILTER (WHERE completed) / nullif(count(*) FILTER (WHERE NOT ${PENDING_SQL('u.')}), 0) AS success_rate,
        quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed) AS median_duration_seconds,
        count(DISTINCT project_id) AS active_projects, count(DISTINCT skill_name) AS skills
   FROM skill_usage u JOIN projects p USING (project_id)
-  WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1) AND NOT ${PENDING_SQL('u.')}
+  WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1)
     AND ($2::TIMESTAMPTZ IS NULL OR u.invoked_at >= $2) AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at < $3)`;
 
 export interface FiguresQuery {
@@ -66,13 +66,14 @@ async function keyFiguresFromAggregates(db: Db, q: FiguresQuery): Promise<KeyFig
   const projectId = await projectScope(db, q.project);
   const scope = projectId ?? '*';
   const window = q.from || q.to ? 'daily' : 'all';
-  const counts = (await db.one<{ invocations: number; completed: number; skills: number; active_projects: number }>(
+  const counts = (await db.one<{ invocations: number; completed: number; finished: number; skills: number; active_projects: number }>(
     `WITH buckets AS (
-       SELECT project_id, skill_name, total_invocations, completed_invocations FROM skill_aggregates
+       SELECT project_id, skill_name, total_invocations, completed_invocations, pending_invocations FROM skill_aggregates
        WHERE time_window = $1 AND ($2::TIMESTAMPTZ IS NULL OR bucket_start >= $2) AND ($3::TIMESTAMPTZ IS NULL OR bucket_start < $3)
      )
      SELECT coalesce(sum(total_invocations) FILTER (WHERE project_id = $4), 0) AS invocations,
             coalesce(sum(completed_invocations) FILTER (WHERE project_id = $4), 0) AS completed,
+            coalesce(sum(total_invocations - pending_invocations) FILTER (WHERE project_id = $4), 0) AS finished,
             count(DISTINCT skill_name) FILTER (WHERE project_id = $4) AS skills,
             count(DISTINCT project_id) FILTER (WHERE project_id <> '*' AND ($4 = '*' OR project_id = $4)) AS active_projects
      FROM buckets`,
@@ -85,20 +86,19 @@ async function keyFiguresFromAggregates(db: Db, q: FiguresQuery): Promise<KeyFig
     `SELECT quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at >= coalesce($2::TIMESTAMPTZ, u.invoked_at)) AS median,
             count(*) FILTER (WHERE u.invoked_at < $2) AS invocations,
             count(*) FILTER (WHERE u.invoked_at < $2 AND completed) AS completed,
-            CASE WHEN count(*) FILTER (WHERE u.invoked_at < $2) > 0
-                 THEN count(*) FILTER (WHERE u.invoked_at < $2 AND completed) / count(*) FILTER (WHERE u.invoked_at < $2) END AS success_rate,
+            count(*) FILTER (WHERE u.invoked_at < $2 AND completed) / nullif(count(*) FILTER (WHERE u.invoked_at < $2 AND NOT ${PENDING_SQL('u.')}), 0) AS success_rate,
             quantile_cont(duration_seconds, 0.5) FILTER (WHERE completed AND u.invoked_at < $2) AS median_duration_seconds,
             count(DISTINCT project_id) FILTER (WHERE u.invoked_at < $2) AS active_projects,
             count(DISTINCT skill_name) FILTER (WHERE u.invoked_at < $2) AS skills
      FROM skill_usage u
-     WHERE u.project_id IN (SELECT project_id FROM projects WHERE is_active) AND ($1::VARCHAR IS NULL OR u.project_id = $1) AND NOT ${PENDING_SQL('u.')}
+     WHERE u.project_id IN (SELECT project_id FROM projects WHERE is_active) AND ($1::VARCHAR IS NULL OR u.project_id = $1)
        AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at >= $3) AND ($4::TIMESTAMPTZ IS NULL OR u.invoked_at < $4)`,
     [projectId, q.from, prevFrom ?? q.from, q.to],
   ))!;
   const current: PeriodFigures = {
     invocations: counts.invocations,
     completed: counts.completed,
-    success_rate: counts.invocations > 0 ? counts.completed / counts.invocations : null,
+    success_rate: counts.finished > 0 ? counts.completed / counts.finished : null,
     median_duration_seconds: raw.median,
     active_projects: counts.active_projects,
     skills: counts.skills,
@@ -196,8 +196,9 @@ export async function skillProjectMatrix(db: Db, q: { skills?: number; projects?
     [q.projects ?? 12],
   );
   const cells = await db.all<{ skill_name: string; project_id: string; total: number; success_rate: number }>(
-    `SELECT skill_name, project_id, total_invocations AS total, completed_invocations / nullif(total_invocations, 0) AS success_rate
-     FROM skill_aggregates WHERE time_window = 'all' AND list_contains($1, skill_name) AND list_contains($2, project_id) AND total_invocations > 0`,
+    `SELECT skill_name, project_id, total_invocations AS total, completed_invocations / (total_invocations - pending_invocations) AS success_rate
+     FROM skill_aggregates WHERE time_window = 'all' AND list_contains($1, skill_name) AND list_contains($2, project_id)
+       AND total_invocations > pending_invocations`,
     [skills, projects.map((p) => p.project_id)],
   );
   return { skills, projects, cells };
@@ -235,9 +236,9 @@ export interface SkillDurations {
 export async function skillDurations(db: Db, q: { project?: string; limit?: number } = {}): Promise<SkillDurations[]> {
   const scope = (await projectScope(db, q.project)) ?? '*';
   return db.all<SkillDurations>(
-    `SELECT skill_name, total_invocations, completed_invocations / nullif(total_invocations, 0) AS success_rate, avg_duration_seconds,
+    `SELECT skill_name, total_invocations, completed_invocations / (total_invocations - pending_invocations) AS success_rate, avg_duration_seconds,
             p50_duration_seconds, p95_duration_seconds
-     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' AND total_invocations > 0 ORDER BY total_invocations DESC, skill_name LIMIT $2`,
+     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' AND total_invocations > pending_invocations ORDER BY total_invocations DESC, skill_name LIMIT $2`,
     [scope, q.limit ?? 12],
   );
 }

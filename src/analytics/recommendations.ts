@@ -56,9 +56,10 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
   const scope = projectId ?? '*';
   const min = query.minEvidence;
   const skills = await db.all<SkillRow>(
-    `SELECT skill_name, total_invocations AS total, completed_invocations AS completed, avg_follow_ups,
+    // Rated on finished invocations (a pending one says nothing about success yet).
+    `SELECT skill_name, total_invocations - pending_invocations AS total, completed_invocations AS completed, avg_follow_ups,
             with_follow_ups / total_invocations AS follow_up_share, last_used, failed_invocations AS failures
-     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' AND total_invocations >= $2`,
+     FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all' AND total_invocations - pending_invocations >= $2`,
     [scope, min],
   );
   const errors = await db.all<{ skill_name: string; error_type: string; failures: number }>(
@@ -186,13 +187,14 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
   // Skills that work well in other projects but are not used in this one (only with a project).
   if (projectId) {
     const elsewhere = await db.all<{ skill_name: string; projects: number; total: number; success_rate: number }>(
-      `SELECT a.skill_name, count(*) AS projects, sum(a.total_invocations) AS total,
-              sum(a.completed_invocations) / sum(a.total_invocations) AS success_rate
+      `SELECT a.skill_name, count(*) AS projects, sum(a.total_invocations - a.pending_invocations) AS total,
+              sum(a.completed_invocations) / sum(a.total_invocations - a.pending_invocations) AS success_rate
        FROM skill_aggregates a JOIN projects p USING (project_id)
        WHERE a.time_window = 'all' AND a.project_id <> '*' AND a.project_id <> $1 AND p.is_active
          AND a.skill_name NOT IN (SELECT skill_name FROM skill_aggregates WHERE project_id = $1 AND time_window = 'all')
        GROUP BY a.skill_name
-       HAVING sum(a.total_invocations) >= $2 AND sum(a.completed_invocations) / sum(a.total_invocations) >= $3
+       HAVING sum(a.total_invocations - a.pending_invocations) >= $2
+          AND sum(a.completed_invocations) / sum(a.total_invocations - a.pending_invocations) >= $3
        ORDER BY total DESC LIMIT 3`,
       [projectId, min, RULES.worksElsewhereSuccessRate],
     );

@@ -11,7 +11,7 @@ export interface TopSkill {
   skill_name: string;
   total_invocations: number;
   completed_invocations: number;
-  /** Saved before they finished: in progress, left out of every other figure (PENDING_SQL). */
+  /** Of total_invocations, saved before they finished: in progress, not in success rate or durations (PENDING_SQL). */
   pending_invocations: number;
   success_rate: number;
   avg_duration_seconds: number | null;
@@ -44,9 +44,9 @@ export async function topSkills(db: Db, query: TopQuery = {}): Promise<TopSkill[
   if (bucketed && !query.since && !query.until && (await derivedFreshness(db)).fresh) {
     return db.all<TopSkill>(
       `SELECT skill_name, total_invocations, completed_invocations, pending_invocations,
-              completed_invocations / nullif(total_invocations, 0) AS success_rate, avg_duration_seconds, p95_duration_seconds, avg_follow_ups, projects, first_used, last_used
+              completed_invocations / (total_invocations - pending_invocations) AS success_rate, avg_duration_seconds, p95_duration_seconds, avg_follow_ups, projects, first_used, last_used
        FROM skill_aggregates
-       WHERE project_id = $1 AND time_window = $2 AND bucket_start = ${bucketed.bucket} AND total_invocations > 0
+       WHERE project_id = $1 AND time_window = $2 AND bucket_start = ${bucketed.bucket} AND total_invocations > pending_invocations
        ORDER BY total_invocations DESC, skill_name LIMIT $4`,
       [projectId ?? '*', bucketed.window, query.now ?? null, query.limit ?? 10],
     );
@@ -54,13 +54,13 @@ export async function topSkills(db: Db, query: TopQuery = {}): Promise<TopSkill[
   const range = await resolveRange(db, query);
   return db.all<TopSkill>(
     `SELECT skill_name,
-            count(*) FILTER (WHERE NOT ${PENDING_SQL('u.')}) AS total_invocations,
+            count(*) AS total_invocations,
             count(*) FILTER (WHERE completed) AS completed_invocations,
             count(*) FILTER (WHERE ${PENDING_SQL('u.')}) AS pending_invocations,
             count(*) FILTER (WHERE completed) / nullif(count(*) FILTER (WHERE NOT ${PENDING_SQL('u.')}), 0) AS success_rate,
             avg(duration_seconds) FILTER (WHERE completed) AS avg_duration_seconds,
             quantile_cont(duration_seconds, 0.95) FILTER (WHERE completed) AS p95_duration_seconds,
-            avg(len(follow_up_actions)) FILTER (WHERE NOT ${PENDING_SQL('u.')}) AS avg_follow_ups,
+            avg(len(follow_up_actions)) AS avg_follow_ups,
             count(DISTINCT project_id) AS projects,
             min(invoked_at) AS first_used,
             max(invoked_at) AS last_used
@@ -71,7 +71,7 @@ export async function topSkills(db: Db, query: TopQuery = {}): Promise<TopSkill[
        AND ($2::TIMESTAMPTZ IS NULL OR u.invoked_at >= $2)
        AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at < $3)
      GROUP BY skill_name
-     HAVING total_invocations > 0 -- a skill is listed once one of its invocations finished
+     HAVING count(*) FILTER (WHERE NOT ${PENDING_SQL('u.')}) > 0 -- a skill is listed once one of its invocations finished
      ORDER BY total_invocations DESC, skill_name
      LIMIT $4`,
     [projectId, range.from, range.to, query.limit ?? 10],

@@ -83,7 +83,7 @@ describe('README: screenshots, sections, Marketplace fields', () => {
 
   it('puts users first, and reports the benchmark in its Performance section', () => {
     const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(headings, ['What it shows', 'Install', 'Commands', 'Settings', 'What it reads', 'The `skill-metrics` CLI',
+    assert.deepEqual(headings, ['What it shows', 'Install', 'Commands', 'Settings', 'What it reads', 'How the figures are counted', 'The `skill-metrics` CLI',
       'Use with AI agents (MCP)', 'Where data lives and how to delete it', 'Privacy', 'Performance', 'Development']);
     const performance = README.slice(README.indexOf('\n## Performance\n'), README.indexOf('\n## Development\n'));
     assert.match(performance, /^\n## Performance\n\nMeasured with `npm run bench`/);

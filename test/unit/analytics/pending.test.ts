@@ -1,6 +1,6 @@
 /**
  * Issue 15, point 6: a pending invocation (saved before it finished: not completed, no duration, no
- * error, no follow-ups) is in progress: counted apart, left out of success rate and durations.
+ * error, no follow-ups) is a use in progress: counted (and counted apart), left out of success rate and durations.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -41,21 +41,21 @@ describe('pending invocations', () => {
     for (const query of [{ window: 'all' as const }, { since: '2026-03-01', until: '2026-03-02' }]) {
       const top = await store.read((db) => topSkills(db, query));
       assert.deepEqual(top.map((t) => [t.skill_name, t.total_invocations, t.completed_invocations, t.pending_invocations, t.success_rate, t.avg_duration_seconds]),
-        [['review', 3, 2, 1, 2 / 3, 20]], `top ${JSON.stringify(query)}; draft is not listed until a run finishes`);
+        [['review', 4, 2, 1, 2 / 3, 20]], `top ${JSON.stringify(query)}; draft is not listed until a run finishes`);
     }
     const eff = await store.read((db) => effectiveness(db, 'review', { minEvidence: 1 }));
     assert.deepEqual([eff.total_invocations, eff.completed_invocations, eff.pending_invocations, eff.success_rate, eff.p50_duration_seconds],
-      [3, 2, 1, 2 / 3, 20]);
+      [4, 2, 1, 2 / 3, 20]);
     assert.deepEqual(eff.workflow_paths, [{ workflow_path: 'daily', count: 3, success_rate: 2 / 3 }]);
     const draft = await store.read((db) => effectiveness(db, 'draft', { minEvidence: 1 }));
-    assert.deepEqual([draft.found, draft.total_invocations, draft.pending_invocations, draft.success_rate], [true, 0, 1, null]);
+    assert.deepEqual([draft.found, draft.total_invocations, draft.pending_invocations, draft.success_rate, draft.enough_evidence], [true, 1, 1, null, false]);
     const cmp = await store.read((db) => compareSkill(db, 'review'));
-    assert.deepEqual(cmp.map((c) => [c.total_invocations, c.pending_invocations, c.success_rate]), [[3, 1, 2 / 3]]);
+    assert.deepEqual(cmp.map((c) => [c.total_invocations, c.pending_invocations, c.success_rate]), [[4, 1, 2 / 3]]);
     const wf = await store.read((db) => workflowSkills(db));
     assert.deepEqual(wf.filter((w) => w.kind === 'path').map((w) => [w.workflow, w.skill_name, w.invocations, w.success_rate]), [['daily', 'review', 3, 2 / 3]]);
     for (const range of [{ from: null, to: null }, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z') }]) {
       const k = await store.read((db) => keyFigures(db, range));
-      assert.deepEqual([k.invocations, k.completed, k.success_rate], [3, 2, 2 / 3], JSON.stringify(range));
+      assert.deepEqual([k.invocations, k.completed, k.success_rate], [5, 2, 2 / 3], JSON.stringify(range));
     }
     const overview = await store.read((db) => sessionOverview(db));
     assert.equal(overview.skill_completion_rate, 2 / 3);

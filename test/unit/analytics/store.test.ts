@@ -30,7 +30,7 @@ describe('store', () => {
     const store = newStore();
     const rows = await store.read((db) => db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'));
     assert.deepEqual(rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    assert.equal(SCHEMA_VERSION, 4);
+    assert.equal(SCHEMA_VERSION, 5);
     const tables = await store.read((db) => db.all<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"));
     assert.deepEqual(tables.map((t) => t.t), [
       'aggregate_runs', 'changed_ranges', 'collection_runs', 'derived_state', 'meta', 'projects', 'schema_migrations', 'session_summaries', 'skill_aggregates', 'skill_errors',

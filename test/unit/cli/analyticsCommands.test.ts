@@ -35,12 +35,13 @@ describe('cli: analytics commands', () => {
   it('effectiveness, compare, recommendations, sessions, graph, trends, workflows: documented shapes', async () => {
     const eff = await cli(db, 'effectiveness', 'review', '--project', 'alpha', '--json');
     assert.deepEqual(keys(eff.json), ['avg_duration_seconds', 'avg_follow_ups', 'completed_invocations', 'enough_evidence', 'first_used', 'follow_up_share', 'found',
-      'insights', 'last_used', 'p50_duration_seconds', 'p95_duration_seconds', 'skill_name', 'success_rate', 'top_errors', 'total_invocations', 'workflow_paths']);
+      'insights', 'last_used', 'p50_duration_seconds', 'p95_duration_seconds', 'pending_invocations', 'skill_name', 'success_rate', 'top_errors', 'total_invocations', 'workflow_paths']);
     assert.deepEqual([eff.json.total_invocations, eff.json.success_rate, eff.json.top_errors], [8, 0.375, [{ error_type: 'timeout', count: 5 }]]);
     assert.match(eff.json.first_used, /^2026-11-10T10:00:00\.000\+00:00$/);
 
     const cmp = await cli(db, 'compare', 'review', '--json');
-    assert.deepEqual(cmp.json.map(keys), [['avg_duration_seconds', 'project_id', 'project_name', 'success_rate', 'total_invocations'], ['avg_duration_seconds', 'project_id', 'project_name', 'success_rate', 'total_invocations']]);
+    const compareKeys = ['avg_duration_seconds', 'pending_invocations', 'project_id', 'project_name', 'success_rate', 'total_invocations'];
+    assert.deepEqual(cmp.json.map(keys), [compareKeys, compareKeys]);
     assert.deepEqual(cmp.json.map((r: { project_name: string; success_rate: number }) => [r.project_name, r.success_rate]), [['alpha', 0.375], ['beta', 1]]);
 
     const recs = await cli(db, 'recommendations', '--project', 'alpha', '--json');

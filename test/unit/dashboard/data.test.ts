@@ -56,7 +56,8 @@ describe('dashboard data (generated projects)', function () {
     assert.deepEqual([p.scope.from, p.scope.to, p.scope.label, p.scope.projectId], [from30, null, 'Last 30 days', null]);
     assert.equal(p.figures.invocations, now.length);
     assert.equal(p.figures.completed, now.filter((i) => i.completed).length);
-    assert.ok(Math.abs(p.figures.successRate! - now.filter((i) => i.completed).length / now.length) < 1e-12);
+    // success rate: completed / finished (pending invocations are in progress)
+    assert.ok(Math.abs(p.figures.successRate! - now.filter((i) => i.completed).length / now.filter((i) => !i.pending).length) < 1e-12);
     assert.equal(p.figures.activeProjects, 3);
     assert.equal(p.figures.skills, new Set(now.map((i) => i.skill)).size);
     assert.equal(p.figures.previous!.invocations, before.length);
@@ -128,7 +129,7 @@ describe('dashboard data (generated projects)', function () {
     for (const c of p.matrix.cells) {
       const mine = projects.find((pr) => pr.name === names.get(c.projectId))!.invocations!.filter((i) => i.skill === c.skill);
       assert.equal(c.total, mine.length, `${c.skill} in ${names.get(c.projectId)}`);
-      assert.ok(Math.abs(c.successRate - mine.filter((i) => i.completed).length / mine.length) < 1e-12);
+      assert.ok(Math.abs(c.successRate - mine.filter((i) => i.completed).length / mine.filter((i) => !i.pending).length) < 1e-12);
     }
     assert.deepEqual(p.matrix.projects.map((x) => x.name).sort(), projects.map((x) => x.name).sort());
     const counts = countBy(all(), (i) => i.skill);
