@@ -165,7 +165,7 @@ export const COMMANDS: Command[] = [
     usage: 'top [--limit N] [--project P] [--window W] [--since D] [--until D]',
     summary: 'Most used skills with success rate and durations',
     rules: [
-      'success_rate = completed / finished invocations. A pending invocation (saved before it finished) is counted in pending_invocations and left out of every other figure until it finishes.',
+      'success_rate = completed / finished invocations. A pending invocation (saved before it finished) counts as a use (total_invocations, and apart in pending_invocations) and is left out of success rate and durations until it finishes.',
       'Durations are of completed invocations; p95 interpolates linearly between the two nearest durations (quantile_cont): the p95 of 10, 20, 30 s is 29 s.',
     ],
     options: { limit: { type: 'string' }, project: { type: 'string' }, window: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
@@ -246,7 +246,7 @@ export const COMMANDS: Command[] = [
     usage: 'effectiveness <skill> [--project P] [--window W] [--since D] [--until D]',
     summary: 'How well one skill works: success, durations, errors, workflow paths, follow-ups, insights',
     rules: [
-      'success_rate = completed / finished invocations; pending invocations (saved before they finished) are counted in pending_invocations only.',
+      'success_rate = completed / finished invocations; pending invocations (saved before they finished) count as uses and apart in pending_invocations, not in success rate or durations; a skill is rated on its finished invocations.',
       'p50 and p95 interpolate linearly between the two nearest durations of completed invocations (quantile_cont).',
       'Success per workflow path counts only invocations that recorded a path; runs without one count in the totals but in no path.',
     ],
@@ -278,7 +278,7 @@ export const COMMANDS: Command[] = [
     usage: 'compare <skill>',
     summary: 'One skill across projects',
     rules: [
-      'success_rate = completed / finished invocations per project; pending invocations are counted in pending_invocations only.',
+      'success_rate = completed / finished invocations per project; pending invocations count as uses and apart in pending_invocations.',
     ],
     args: [1, 1],
     async run(ctx, [skill]) {

@@ -15,7 +15,7 @@ describe('help <command> states the rules behind the figures', () => {
     const top = await help('top');
     assert.match(top, /How it counts:/);
     assert.match(top, /interpolates linearly .*\(quantile_cont\): the p95 of 10, 20, 30 s is 29 s/);
-    assert.match(top, /pending invocation .* left out of every other figure until it finishes/);
+    assert.match(top, /pending invocation .* is left out of success rate and durations until it finishes/);
     assert.match(await help('effectiveness'), /Success per workflow path counts only invocations that recorded a path; runs without one count in the totals but in no path/);
     const trends = await help('trends');
     assert.match(trends, /\|t\| >= 2, the fitted change is at least 30% of the weekly mean/);
