@@ -103,7 +103,7 @@ describe('commands', () => {
     const text = vscode.window.activeTextEditor!.document.getText();
     assert.match(text, /^# Skill Metrics health check/);
     assert.match(text, /\*\*Status: OK\*\*/);
-    assert.match(text, new RegExp(`\\| Records \\| ${h.records} \\|`));
+    assert.match(text, new RegExp(`\\| Records \\| ${h.records} invocations, ${h.workflow_events} workflow events \\|`));
   });
 
   for (const format of ['csv', 'json', 'parquet'] as const) {

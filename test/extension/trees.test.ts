@@ -61,7 +61,7 @@ describe('trees', () => {
     it('says "not enough data" under a skill with fewer invocations than the minimum evidence', async () => {
       const { trees } = await internals();
       const refactor = row(await trees.topSkills.snapshot(1), 'refactor');
-      assert.deepEqual([refactor.children![0]!.label, refactor.children![0]!.description], ['Not enough data', '4 of 5 invocations needed to rate it']);
+      assert.deepEqual([refactor.children![0]!.label, refactor.children![0]!.description], ['Not enough data', '4 of 5 finished invocations needed to rate it']);
       assert.equal(row(refactor.children!, 'Success rate').description, 'not rated · 2 of 4');
     });
 

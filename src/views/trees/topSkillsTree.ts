@@ -72,14 +72,17 @@ export class SkillNode extends TreeNode {
 export function skillDetails(e: Effectiveness, minEvidence: number): TreeNode[] {
   const rows: TreeNode[] = [];
   const open: vscode.Command = { command: Commands.analyzeEffectiveness, title: 'Analyze Skill Effectiveness', arguments: [e.skill_name] };
+  const finished = e.total_invocations - e.pending_invocations;
   if (!e.enough_evidence) {
-    rows.push(new InfoNode('Not enough data', `${fmt.int(e.total_invocations)} of ${minEvidence} invocations needed to rate it`, themeIcon('info'), { contextValue: ContextValues.skillDetail }));
+    rows.push(new InfoNode('Not enough data', `${fmt.int(finished)} of ${minEvidence} finished invocations needed to rate it`, themeIcon('info'), { contextValue: ContextValues.skillDetail }));
   }
+  const inProgress = e.pending_invocations ? `, ${fmt.int(e.pending_invocations)} in progress` : '';
   rows.push(
-    new InfoNode('Success rate', `${e.enough_evidence ? fmt.pct(e.success_rate) : 'not rated'} · ${fmt.int(e.completed_invocations)} of ${fmt.int(e.total_invocations)}`, themeIcon('pass'), {
+    // Of the finished invocations: pending ones are in progress (README: How the figures are counted).
+    new InfoNode('Success rate', `${e.enough_evidence ? fmt.pct(e.success_rate) : 'not rated'} · ${fmt.int(e.completed_invocations)} of ${fmt.int(finished)}${inProgress}`, themeIcon('pass'), {
       command: open,
       contextValue: ContextValues.skillDetail,
-      tooltip: `${fmt.int(e.completed_invocations)} of ${fmt.plural(e.total_invocations, 'invocation')} completed`,
+      tooltip: `${fmt.int(e.completed_invocations)} of ${fmt.plural(finished, 'finished invocation')} completed${inProgress}`,
     }),
     new InfoNode('Duration', `p50 ${fmt.seconds(e.p50_duration_seconds)} · p95 ${fmt.seconds(e.p95_duration_seconds)}`, themeIcon('watch'), {
       command: open,
