@@ -413,3 +413,7 @@ function advisory(invocations: GeneratedInvocation[]): Record<string, unknown> {
   }
   return skills;
 }
+
+/** Claude Code transcripts (FORMATS section 4) with their ground truth: see transcripts.ts. */
+export { generateTranscripts } from './transcripts';
+export type { GeneratedRun, GeneratedTranscripts, TranscriptGenerateOptions } from './transcripts';
