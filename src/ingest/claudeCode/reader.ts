@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { fileErrorMessage } from '../sourceLoader';
-import { ScanError } from './jsonScan';
+import { ScanError, skipSpace, skipValue } from './jsonScan';
 import type { LineReadOptions } from './lineReader';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lineReader';
 import type { ParsedLine } from './records';
@@ -249,11 +249,10 @@ export async function readTranscript(file: string, previous: TranscriptFileState
   };
 }
 
-/** A tail without newline is a whole record when it is one complete JSON object (a prefix of one never is). */
+/** A tail without newline is a whole record when it is one complete JSON value (a prefix of one never is). */
 function isWholeRecord(bytes: Buffer): boolean {
   try {
-    parseLine(bytes);
-    return true;
+    return skipSpace(bytes, skipValue(bytes, skipSpace(bytes, 0, bytes.length), bytes.length), bytes.length) === bytes.length;
   } catch {
     return false;
   }
