@@ -187,6 +187,7 @@ export function generateTranscripts(options: TranscriptGenerateOptions): Generat
       const open: Record<'main' | 'side', Run | null> = { main: null, side: null };
       const latest = new Map<string, Run>(); // `${chain}:${skill}` -> run, for attributionSkill
       const skillsThisSession: string[] = [];
+      let awaiting: Run[] = []; // tool runs of this session still without a result
       const subagentFiles: LineFile[] = [];
       let target: LineFile = file;
       let agentId: string | null = null;
@@ -221,6 +222,7 @@ export function generateTranscripts(options: TranscriptGenerateOptions): Generat
       const newRun = (r: Omit<Run, 'endedAt' | 'durationSeconds' | 'responses' | 'tokens' | 'endMs' | 'cwd' | 'sessionId'>): Run => {
         const run: Run = { ...r, sessionId, cwd, endedAt: null, durationSeconds: null, responses: 0, tokens: zero(), endMs: null };
         if (!runsById.has(run.id)) runsById.set(run.id, run);
+        if (run.outcome === 'pending') awaiting.push(run);
         open[run.chain] = run;
         // attributionSkill finds the latest run of a skill in the same file: subagent files are their own.
         if (target === file) {
@@ -240,7 +242,8 @@ export function generateTranscripts(options: TranscriptGenerateOptions): Generat
         const ms = tick(5000, 60000);
         endWindow(chain, kind === 'interrupt');
         // A real prompt also abandons this chain's calls still without a result.
-        for (const run of runsById.values()) if (run.sessionId === sessionId && run.chain === chain && run.outcome === 'pending') run.outcome = 'abandoned';
+        for (const run of awaiting) if (run.chain === chain && run.outcome === 'pending') run.outcome = 'abandoned';
+        awaiting = awaiting.filter((run) => run.outcome === 'pending');
         const content =
           kind === 'interrupt' ? [{ type: 'text', text: '[Request interrupted by user]' }]
           : kind === 'image' ? [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: `iVBORw0KGgo${marker}` } }, { type: 'text', text: text('what is wrong in this screenshot?') }]

@@ -36,60 +36,76 @@ export interface LineReadOptions {
   maxLineBytes?: number;
 }
 
-/** Reads the lines of `file` from byte `from`; `firstLine` is the 1-based number of the first line there. */
+/**
+ * Reads the lines of `file` from byte `from`; `firstLine` is the 1-based number of the first line there.
+ * One buffer: a line cut by the end of a read is moved to the buffer's start and completed by the next
+ * read (the buffer doubles for a line longer than it, up to `maxLineBytes`), so no line is copied twice.
+ */
 export async function readLines(file: string, from: number, firstLine: number, sink: LineSink, options: LineReadOptions = {}): Promise<LinesRead> {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const handle = await fsp.open(file, 'r');
   try {
     const size = (await handle.stat()).size;
-    const buf = Buffer.allocUnsafe(Math.max(1024, options.chunkBytes ?? DEFAULT_CHUNK_BYTES));
+    let buf = Buffer.allocUnsafe(Math.max(1024, options.chunkBytes ?? DEFAULT_CHUNK_BYTES));
     let position = from;
     let lineNumber = firstLine;
-    let lineOffset = from; // where the line being assembled starts
-    let pieces: Buffer[] = [];
-    let pieceBytes = 0;
-    let overLong = false;
+    let lineOffset = from; // where the line in buf[0, carried) starts in the file
+    let carried = 0; // bytes of an unfinished line at the start of buf
+    let skipping = -1; // >= 0: the length so far of an over-long line being passed over
     let lines = 0;
 
-    const emit = (last: Buffer): void => {
-      const total = pieceBytes + last.length;
-      if (overLong || total > maxLine) {
-        sink.tooLong(lineNumber, lineOffset, total);
-      } else {
-        let whole = pieces.length ? Buffer.concat([...pieces, last], total) : last;
-        if (whole.length && whole[whole.length - 1] === 0x0d) whole = whole.subarray(0, whole.length - 1);
-        sink.line(whole, lineNumber, lineOffset);
-      }
-      lineOffset += total + 1;
+    const done = (length: number): void => {
+      lineOffset += length + 1;
       lineNumber++;
       lines++;
-      pieces = [];
-      pieceBytes = 0;
-      overLong = false;
     };
 
     while (position < size) {
-      const { bytesRead: n } = await handle.read(buf, 0, Math.min(buf.length, size - position), position);
-      if (n === 0) break; // the file shrank while being read: stop at what is there
-      let start = 0;
-      for (let nl = buf.indexOf(0x0a, 0); nl >= 0 && nl < n; nl = buf.indexOf(0x0a, start)) {
-        emit(buf.subarray(start, nl));
-        start = nl + 1;
-      }
-      if (start < n) {
-        const rest = n - start;
-        if (!overLong && pieceBytes + rest <= maxLine) {
-          pieces.push(Buffer.from(buf.subarray(start, n)));
+      if (carried === buf.length) {
+        if (buf.length >= maxLine + 1) {
+          skipping = carried; // longer than allowed: pass over the rest of it
+          carried = 0;
         } else {
-          overLong = true;
-          pieces = [];
+          const bigger = Buffer.allocUnsafe(Math.min(maxLine + 1, buf.length * 2));
+          buf.copy(bigger, 0, 0, carried);
+          buf = bigger;
         }
-        pieceBytes += rest;
       }
-      position += n;
+      const { bytesRead } = await handle.read(buf, carried, Math.min(buf.length - carried, size - position), position);
+      if (bytesRead === 0) break; // the file shrank while being read: stop at what is there
+      position += bytesRead;
+      const n = carried + bytesRead;
+      let start = 0;
+      let scanFrom = carried;
+      for (let nl = buf.indexOf(0x0a, scanFrom); nl >= 0 && nl < n; nl = buf.indexOf(0x0a, start)) {
+        if (skipping >= 0) {
+          const length = skipping + nl - start;
+          sink.tooLong(lineNumber, lineOffset, length);
+          skipping = -1;
+          done(length);
+        } else {
+          const end = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+          sink.line(buf.subarray(start, end), lineNumber, lineOffset);
+          done(nl - start);
+        }
+        start = nl + 1;
+        scanFrom = start;
+      }
+      if (skipping >= 0) {
+        skipping += n - start;
+        carried = 0;
+      } else {
+        buf.copyWithin(0, start, n);
+        carried = n - start;
+        if (carried > maxLine) {
+          skipping = carried;
+          carried = 0;
+        }
+      }
     }
-    const partial = pieceBytes > 0 && !overLong ? Buffer.concat(pieces, pieceBytes) : null;
-    return { end: lineOffset, lines, partial, partialBytes: pieceBytes, size: position };
+    const partialBytes = skipping >= 0 ? skipping : carried;
+    const partial = skipping < 0 && carried > 0 ? Buffer.from(buf.subarray(0, carried)) : null;
+    return { end: lineOffset, lines, partial, partialBytes, size: position };
   } finally {
     await handle.close();
   }

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { describeIssue, timestampString } from '../schemas';
-import { hasZoneDesignator } from '../timestamps';
+import { checkTimestamp, hasZoneDesignator } from '../timestamps';
 import { STOP, decode, decodeStringHead, forEachElement, forEachField, keyText, kindAt, skipSpace, skipValue } from './jsonScan';
 import type { SkillErrorType } from './vocabulary';
 import { classifyError, isAutomaticText, isInterrupt, modelName, skillName } from './vocabulary';
@@ -145,6 +145,37 @@ function reason(error: z.ZodError, what: string): string {
   return `${what}${describeIssue(error).replace(/symbol/g, 'a value that is too long')}`;
 }
 
+/*
+ * zod decides and explains what is valid. Most records are, and zod costs microseconds a record (a large
+ * share of a 700 MB read), so the common shapes are first checked by these plain tests of exactly the same
+ * rules; anything they do not pass goes to zod, which accepts it or says why not (tested to agree).
+ */
+const optString = (v: unknown, min: number, max: number) => v === undefined || v === null || (typeof v === 'string' && v.length >= min && v.length <= max);
+const optBool = (v: unknown) => v === undefined || v === null || typeof v === 'boolean';
+const optCount = (v: unknown) => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+export function quickHead(h: Record<string, unknown>): z.infer<typeof recordHeadSchema> | null {
+  const ts = h.timestamp;
+  const ok =
+    typeof h.type === 'string' && optString(h.uuid, 1, 300) && optString(h.sessionId, 1, 300) && optString(h.cwd, 0, 4096) &&
+    (ts === undefined || ts === null || (typeof ts === 'string' && typeof checkTimestamp(ts) !== 'string')) &&
+    optBool(h.isSidechain) && optBool(h.isMeta) && optBool(h.isCompactSummary) && optBool(h.isVisibleInTranscriptOnly) &&
+    optString(h.requestId, 1, 300) && optString(h.attributionSkill, 0, 300) && optString(h.subtype, 0, 100);
+  return ok ? (h as z.infer<typeof recordHeadSchema>) : null;
+}
+
+export function quickUsage(u: unknown): z.infer<typeof usageSchema> | null {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return null;
+  const v = u as Record<string, unknown>;
+  return optCount(v.input_tokens) && optCount(v.output_tokens) && optCount(v.cache_creation_input_tokens) && optCount(v.cache_read_input_tokens)
+    ? (v as z.infer<typeof usageSchema>)
+    : null;
+}
+
+export function quickMessageHead(m: { id: unknown; model: unknown }): z.infer<typeof messageHeadSchema> | null {
+  return optString(m.id, 1, 300) && optString(m.model, 0, 300) ? (m as z.infer<typeof messageHeadSchema>) : null;
+}
+
 /** The value when valid; else null, with the reason noted (the rest of the record is still used). */
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string, notes: string[]): T | null {
   const r = schema.safeParse(value);
@@ -223,9 +254,12 @@ export function parseLine(b: Buffer): ParsedLine {
   if (skipSpace(b, stop, end) !== end) throw new LineProblem('text after the JSON object');
   if (head.type === undefined) throw new LineProblem('record without a "type"');
   if (typeof head.type === 'string' && !EVENT_TYPES.has(head.type)) return { kind: 'unknown' };
-  const parsed = recordHeadSchema.safeParse(head);
-  if (!parsed.success) throw new LineProblem(reason(parsed.error, ''));
-  const h = parsed.data;
+  let h = quickHead(head);
+  if (!h) {
+    const parsed = recordHeadSchema.safeParse(head);
+    if (!parsed.success) throw new LineProblem(reason(parsed.error, ''));
+    h = parsed.data;
+  }
   const late = message as [number, number] | null;
   if (late && h.type === 'user') readUser(b, late[0], late[1], (user = emptyUser()), notes);
   if (late && h.type === 'assistant') readAssistant(b, late[0], late[1], (assistant = emptyAssistant()), notes);
@@ -436,10 +470,10 @@ function readAssistant(b: Buffer, ms: number, end: number, out: AssistantFacts, 
 }
 
 function assistantRecord(a: AssistantFacts, requestId: string | null, attribution: string | null, out: EventRecord): void {
-  const m = check(messageHeadSchema, { id: a.id, model: a.model }, 'message.', out.notes);
+  const m = quickMessageHead(a) ?? check(messageHeadSchema, { id: a.id, model: a.model }, 'message.', out.notes);
   out.model = m?.model ? modelName(m.model) : null;
   out.responseKey = m?.id && requestId ? `${m.id}\u0000${requestId}` : null;
-  const u = a.usage === undefined || a.usage === null ? null : check(usageSchema, a.usage, 'message.usage.', out.notes);
+  const u = a.usage === undefined || a.usage === null ? null : (quickUsage(a.usage) ?? check(usageSchema, a.usage, 'message.usage.', out.notes));
   if (u) {
     out.usage = {
       input: u.input_tokens ?? 0,

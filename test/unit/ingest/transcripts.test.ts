@@ -11,6 +11,7 @@ import { generateTranscripts } from '../../../src/demo/generator';
 import { claudeProjectsDir, findTranscripts } from '../../../src/ingest/claudeCode/discovery';
 import type { TranscriptFileState, TranscriptRead, TranscriptReadOptions } from '../../../src/ingest/claudeCode/reader';
 import { readTranscript } from '../../../src/ingest/claudeCode/reader';
+import { messageHeadSchema, quickHead, quickMessageHead, quickUsage, recordHeadSchema, usageSchema } from '../../../src/ingest/claudeCode/records';
 import type { AttributedUsage, TranscriptInvocation } from '../../../src/ingest/claudeCode/rules';
 import { tempDir } from '../helpers';
 
@@ -351,5 +352,21 @@ describe('Claude Code transcripts: a line being written', () => {
     assert.deepEqual([second.state.line, second.state.lineOpen, second.invocations.length], [3, false, 1]);
     assert.equal(second.invocations[0]!.windowOpen, false);
     assert.equal(second.invocations[0]!.endedAt, '2026-10-05T12:00:02.000Z');
+  });
+});
+
+describe('Claude Code transcripts: the quick checks agree with the zod schemas', () => {
+  it('accepts exactly what zod accepts, for good and bad heads, usages and message heads', () => {
+    const heads: Record<string, unknown>[] = [
+      { type: 'user' }, { type: 'user', uuid: 'u', sessionId: 's', cwd: '/w', timestamp: '2026-10-05T10:00:00.000Z', isSidechain: true, isMeta: null },
+      { type: 3 }, { type: 'user', uuid: '' }, { type: 'user', uuid: 'x'.repeat(301) }, { type: 'user', timestamp: 'yesterday' }, { type: 'user', timestamp: 5 },
+      { type: 'user', isSidechain: 'yes' }, { type: 'user', cwd: 'c'.repeat(5000) }, { type: 'user', requestId: '' }, { type: 'user', subtype: 's'.repeat(101) },
+      { type: 'user', attributionSkill: 7 }, { type: 'user', timestamp: '2026-02-30T10:00:00Z' }, { type: 'user', sessionId: Symbol('too long') },
+    ];
+    for (const h of heads) assert.equal(quickHead(h) !== null, recordHeadSchema.safeParse(h).success, JSON.stringify(h));
+    const usages: unknown[] = [{}, { input_tokens: 1, output_tokens: 0 }, { input_tokens: -1 }, { output_tokens: '5' }, { cache_read_input_tokens: Infinity }, { cache_creation_input_tokens: null }, [], 'x', null];
+    for (const u of usages) assert.equal(quickUsage(u) !== null, usageSchema.safeParse(u).success, JSON.stringify(u));
+    const messages = [{ id: 'm', model: 'x' }, { id: '', model: 'x' }, { id: 5, model: null }, { id: undefined, model: 'm'.repeat(301) }, { id: null, model: undefined }];
+    for (const m of messages) assert.equal(quickMessageHead(m) !== null, messageHeadSchema.safeParse(m).success, JSON.stringify(m));
   });
 });
