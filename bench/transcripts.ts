@@ -130,7 +130,7 @@ async function main(): Promise<void> {
 
 function oneTurn(i: number): string {
   const base = { parentUuid: null, isSidechain: false, userType: 'external', cwd: '/home/dev/code/app-1', sessionId: 'bench', version: '2.1.80', gitBranch: 'main' };
-  const at = (s: number) => new Date(Date.UTC(2027, 0, 1, 0, i, s)).toISOString();
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 1, 0, i, s)).toISOString();
   const usage = { input_tokens: 3, output_tokens: 120, cache_creation_input_tokens: 10, cache_read_input_tokens: 30000 };
   const lines = [
     { ...base, type: 'user', message: { role: 'user', content: 'please review the parser' }, uuid: `bu-${i}-1`, timestamp: at(0) },
