@@ -170,9 +170,3 @@ export function decodeStringHead(b: Buffer, start: number, end: number, maxBytes
   while (cut > start + 1 && (b[cut]! & 0xc0) === 0x80) cut--;
   return JSON.parse(`${b.toString('utf8', start, cut)}"`) as string;
 }
-
-/** Does the JSON string at [start, end) contain these ASCII bytes (no escapes in them) anywhere? */
-export function stringIncludes(b: Buffer, start: number, end: number, ascii: Buffer, from = start): number {
-  const at = b.indexOf(ascii, from);
-  return at >= 0 && at + ascii.length <= end ? at : -1;
-}
