@@ -34,7 +34,6 @@ describe('harness: the environment of the inner npm install', () => {
   });
 
   it('an inner npm started from an npm script computes its own user agent', function () {
-    this.timeout(120_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-npmenv-'));
     try {
       // The probe runs as an npm script, like the harness under `npm test`, and asks an inner npm for its config.

@@ -20,7 +20,6 @@ function rows(name) {
 }
 
 describe('README: the tables match package.json and the CLI', function () {
-  this.timeout(60_000);
 
   it('has every generated section up to date (run node scripts/readmeTables.mjs when this fails)', async () => {
     const sections = await generatedSections();

@@ -32,7 +32,7 @@ function step(name, cmd, args, env = {}) {
 
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 if (step(`package ${target}`, process.execPath, ['scripts/package.mjs', '--target', target])) {
-  step('check the VSIX', process.execPath, [mocha, '--no-config', '--timeout', '60000', '--forbid-only', 'test/packaging/vsix.test.mjs'], { SKILL_METRICS_VSIX: vsix });
+  step('check the VSIX', process.execPath, [mocha, '--no-config', '--timeout', '300000', '--forbid-only', 'test/packaging/vsix.test.mjs'], { SKILL_METRICS_VSIX: vsix });
   step('UI suite against the VSIX', process.execPath, ['test/ui/ui.test.mjs', '--vsix', vsix]);
   step('dashboard UI suite against the VSIX', process.execPath, ['test/ui/dashboard.ui.mjs', '--vsix', vsix]);
 }

@@ -67,7 +67,6 @@ describe('packaging: the VSIX npm run package made', function () {
 
   it('runs its CLI unpacked, on this Node: the binding, the worker and sql.js load from the VSIX alone', function () {
     if (TARGETS[target].os !== process.platform || TARGETS[target].cpu !== process.arch) this.skip(); // Reason: this VSIX carries another platform's DuckDB binding, which cannot load on this machine.
-    this.timeout(120_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-unpacked-'));
     try {
       for (const e of vsix.entries) {
@@ -109,7 +108,6 @@ describe('packaging: the VSIX npm run package made', function () {
 });
 
 describe('packaging: a binding without its DuckDB library fails the packaging', function () {
-  this.timeout(180_000);
   let dir;
   before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skill-metrics-badpkg-')); });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

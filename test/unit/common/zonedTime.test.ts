@@ -74,7 +74,6 @@ describe('zoned time', () => {
   });
 
   it('agrees with Intl for every IANA zone around every transition of 2024-2027, and every 9 days in between', function () {
-    this.timeout(120_000);
     const zones = Intl.supportedValuesOf('timeZone');
     assert.ok(zones.length > 300, `${zones.length} zones`);
     let checked = 0;

@@ -223,7 +223,6 @@ async function storedCounts(store: Store): Promise<Map<string, number>> {
 
 describe('fuzzing: every input kind, mutated (bounded, deterministic)', () => {
   it(`${ITERATIONS} seeded mutations: no crash, every bad file reported clearly, nothing stored lost, memory bounded`, async function () {
-    this.timeout(120_000);
     const SQL = await initSqlJs();
     const rnd = new Random('skill-metrics-fuzz', 15);
     const root = tempDir();

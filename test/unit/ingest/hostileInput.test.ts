@@ -42,7 +42,6 @@ async function storageDb(n: number): Promise<Buffer> {
 describe('hostile input, faults and load (issue 15)', () => {
   describe('1. skill pairs and DuckDB resources are bounded', () => {
     it('one session naming 5,000 distinct skills gives at most C(k, 2) pairs per project', async function () {
-      this.timeout(120_000);
       const root = tempDir();
       const dir = project(root, 'many-names');
       const t0 = Date.parse('2026-05-01T00:00:00Z');
@@ -101,7 +100,6 @@ describe('hostile input, faults and load (issue 15)', () => {
 
   describe('2. every file read is checked: regular file, size bound, never while holding the lock', () => {
     it('a FIFO or a symlink to /dev/zero as skills.db-wal is reported at once; the other project is collected', async function () {
-      this.timeout(30_000);
       const root = tempDir();
       const fifoProject = project(root, 'fifo');
       const zeroProject = project(root, 'zero');
@@ -144,7 +142,6 @@ describe('hostile input, faults and load (issue 15)', () => {
     });
 
     it('input is read without holding the database: another process writes while a file is being read', async function () {
-      this.timeout(60_000);
       const cliJs = path.resolve(__dirname, '../../../dist/cli.js');
       assert.ok(existsSync(cliJs), 'dist/cli.js is built before the unit tests (npm test builds first)');
       const root = tempDir();

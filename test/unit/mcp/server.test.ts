@@ -66,7 +66,6 @@ function sameAsCli(answer: Answer, run: CliRun, what: string): void {
 }
 
 describe('mcp: the server over stdio with the SDK client', function () {
-  this.timeout(120_000);
   let root: string;
   let db: string;
   let alpha: string;
