@@ -22,16 +22,23 @@ export async function bumpProjectVersions(db: Db, projectIds: readonly string[] 
 }
 
 /**
- * Records, with the project's version, the earliest invocation time the current transaction added or
- * updated (rows it wrote carry its `now()` as `ingested_at`); NULL when it wrote only workflow events.
+ * Records, with each project's version, the earliest invocation time the current transaction added or
+ * updated for it (rows it wrote carry its `now()` as `ingested_at`); NULL when it wrote only workflow events.
  * Call after bumpProjectVersions, in the same transaction. A refresh then recomputes the cross-project
  * aggregates from that time on (derived.ts); a version bump without such a row means "anything changed".
  */
-export async function recordChangedRange(db: Db, projectId: string): Promise<void> {
+export async function recordChangedRanges(db: Db, projectIds: readonly string[]): Promise<void> {
+  if (projectIds.length === 0) return;
+  // One project (an incremental collection): an equality the scan can skip row groups with.
+  const one = projectIds.length === 1;
+  const of = (column: string) => (one ? `${column} = $1` : `list_contains($1, ${column})`);
   await db.run(
     `INSERT INTO changed_ranges
-     SELECT project_id, data_version, (SELECT min(invoked_at) FROM skill_usage WHERE project_id = $1 AND ingested_at = now())
-     FROM projects WHERE project_id = $1`,
-    [projectId],
+     SELECT p.project_id, p.data_version, u.since
+     FROM projects p
+     LEFT JOIN (SELECT project_id, min(invoked_at) AS since FROM skill_usage
+                WHERE ${of('project_id')} AND ingested_at = now() GROUP BY project_id) u USING (project_id)
+     WHERE ${of('p.project_id')}`,
+    [one ? projectIds[0] : projectIds],
   );
 }

@@ -65,40 +65,69 @@ export interface Registration {
 }
 
 export async function registerProject(db: Db, dir: string, options: RegisterOptions): Promise<Registration> {
-  const canonical = canonicalPath(dir);
-  let isDir = false;
-  try {
-    isDir = statSync(canonical).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new UsageError(`Not a folder: ${dir}`);
-  const id = projectIdFor(canonical);
-  const existing = await getProject(db, id);
-  if (existing) {
-    const name = options.name ?? existing.project_name;
-    const type = options.type ?? existing.project_type;
-    const changed = !existing.is_active;
-    // Re-registering never demotes a workspace project to manual, and keeps its original date.
-    await db.run('UPDATE projects SET is_active = true, project_name = $2, project_type = $3 WHERE project_id = $1', [id, name, type]);
-    if (changed) await bumpDataVersion(db); // its records count in analyses again
-    return { project: { ...existing, is_active: true, project_name: name, project_type: type }, changed };
-  }
-  const project: Project = {
-    project_id: id,
-    project_path: canonical,
-    project_name: options.name ?? path.basename(canonical),
-    project_type: options.type ?? detectProjectType(canonical),
-    source: options.source,
-    is_active: true,
-    registered_at: new Date(),
-    last_sync_at: null,
-  };
-  await db.run(
-    'INSERT INTO projects (project_id, project_path, project_name, project_type, source, registered_at, is_active) VALUES ($1, $2, $3, $4, $5, now(), true)',
-    [project.project_id, project.project_path, project.project_name, project.project_type, project.source],
+  return (await registerProjects(db, [dir], options))[0]!;
+}
+
+/** Registers several folders with one look-up and one insert (a first collection of many projects). */
+export async function registerProjects(db: Db, dirs: readonly string[], options: RegisterOptions): Promise<Registration[]> {
+  const folders = dirs.map((dir) => {
+    const canonical = canonicalPath(dir);
+    let isDir = false;
+    try {
+      isDir = statSync(canonical).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new UsageError(`Not a folder: ${dir}`);
+    return { canonical, id: projectIdFor(canonical) };
+  });
+  const ids = folders.map((f) => f.id);
+  const known = new Map(
+    ids.length === 1
+      ? [await getProject(db, ids[0]!)].filter((p) => p !== undefined).map((p) => [p.project_id, p] as const)
+      : (await db.all<Project>('SELECT * FROM projects WHERE list_contains($1, project_id)', [ids])).map((p) => [p.project_id, p] as const),
   );
-  return { project, changed: true };
+  const out: Registration[] = [];
+  const added: Project[] = [];
+  let reactivated = false;
+  for (const { canonical, id } of folders) {
+    const existing = known.get(id);
+    if (existing) {
+      const name = options.name ?? existing.project_name;
+      const type = options.type ?? existing.project_type;
+      const changed = !existing.is_active;
+      // Re-registering never demotes a workspace project to manual, and keeps its original date.
+      await db.run('UPDATE projects SET is_active = true, project_name = $2, project_type = $3 WHERE project_id = $1', [id, name, type]);
+      reactivated ||= changed;
+      const project = { ...existing, is_active: true, project_name: name, project_type: type };
+      known.set(id, project);
+      out.push({ project, changed });
+      continue;
+    }
+    const project: Project = {
+      project_id: id,
+      project_path: canonical,
+      project_name: options.name ?? path.basename(canonical),
+      project_type: options.type ?? detectProjectType(canonical),
+      source: options.source,
+      is_active: true,
+      registered_at: new Date(),
+      last_sync_at: null,
+    };
+    known.set(id, project);
+    added.push(project);
+    out.push({ project, changed: true });
+  }
+  if (reactivated) await bumpDataVersion(db); // their records count in analyses again
+  if (added.length) {
+    const fields = (p: Project) => [p.project_id, p.project_path, p.project_name, p.project_type, p.source];
+    await db.run(
+      `INSERT INTO projects (project_id, project_path, project_name, project_type, source, registered_at, is_active)
+       VALUES ${added.map((_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5}, now(), true)`).join(', ')}`,
+      added.flatMap(fields),
+    );
+  }
+  return out;
 }
 
 export async function unregisterProject(db: Db, ref: string): Promise<Project> {
@@ -122,18 +151,30 @@ export async function listProjects(db: Db, options: { includeInactive?: boolean 
   );
 }
 
+/** The active projects (without counting their records). */
+export async function activeProjects(db: Db): Promise<Project[]> {
+  return db.all<Project>('SELECT * FROM projects WHERE is_active ORDER BY lower(project_name), project_path');
+}
+
 /** Finds a project by id, path or name; a name that several projects share is refused with their paths. */
 export async function resolveProject(db: Db, ref: string, options: { includeInactive?: boolean } = {}): Promise<Project> {
+  return (await resolveProjects(db, [ref], options))[0]!;
+}
+
+/** resolveProject for several references, with one look-up. */
+export async function resolveProjects(db: Db, refs: readonly string[], options: { includeInactive?: boolean } = {}): Promise<Project[]> {
   const all = await db.all<Project>('SELECT * FROM projects WHERE is_active OR $1', [options.includeInactive ?? false]);
-  const byId = all.find((p) => p.project_id === ref);
-  if (byId) return byId;
-  const canonical = canonicalPath(ref);
-  const byPath = all.find((p) => p.project_path === canonical || p.project_path === path.resolve(ref));
-  if (byPath) return byPath;
-  const byName = all.filter((p) => p.project_name === ref);
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) {
-    throw new UsageError(`Several projects are named "${ref}": ${byName.map((p) => p.project_path).join(', ')}. Use the path or id.`);
-  }
-  throw new UsageError(`No ${options.includeInactive ? '' : 'active '}project matches "${ref}" (give a project id, path or name; see the projects command).`);
+  return refs.map((ref) => {
+    const byId = all.find((p) => p.project_id === ref);
+    if (byId) return byId;
+    const canonical = canonicalPath(ref);
+    const byPath = all.find((p) => p.project_path === canonical || p.project_path === path.resolve(ref));
+    if (byPath) return byPath;
+    const byName = all.filter((p) => p.project_name === ref);
+    if (byName.length === 1) return byName[0]!;
+    if (byName.length > 1) {
+      throw new UsageError(`Several projects are named "${ref}": ${byName.map((p) => p.project_path).join(', ')}. Use the path or id.`);
+    }
+    throw new UsageError(`No ${options.includeInactive ? '' : 'active '}project matches "${ref}" (give a project id, path or name; see the projects command).`);
+  });
 }

@@ -356,3 +356,107 @@ export function transferList(batch: SealedBatch): ArrayBuffer[] {
   }
   return buffers;
 }
+
+/** Several files' batches as one: one dictionary (each string once), codes translated, and each row's file index. */
+export interface MergedBatch extends SealedBatch {
+  fileOfInvocation: Int32Array;
+  fileOfEvent: Int32Array;
+}
+
+export function mergeBatches(batches: readonly SealedBatch[]): MergedBatch {
+  if (batches.length === 1) {
+    const b = batches[0]!;
+    return { ...b, fileOfInvocation: new Int32Array(b.invocations.length), fileOfEvent: new Int32Array(b.events.length) };
+  }
+  // Projects share most strings (skill names, paths, errors): each batch's codes map into one dictionary.
+  const dict = new StringDictionary();
+  const lists = new Map<string, number>();
+  const followUpLists: string[][] = [];
+  const stringCodes = batches.map((b) => Int32Array.from(b.dict, (v) => dict.code(v)));
+  const listCodes = batches.map((b) =>
+    Int32Array.from(b.followUpLists, (list) => {
+      const key = list.join(SEP);
+      let code = lists.get(key);
+      if (code === undefined) {
+        code = followUpLists.length;
+        followUpLists.push(list);
+        lists.set(key, code);
+      }
+      return code;
+    }),
+  );
+  const inv = <K extends keyof InvocationColumns>(key: K) => batches.map((b) => b.invocations[key]);
+  const ev = <K extends keyof EventColumns>(key: K) => batches.map((b) => b.events[key]);
+  const invCodes = (key: keyof InvocationColumns, codes = stringCodes) => translated(inv(key) as Int32Array[], codes);
+  const evCodes = (key: keyof EventColumns) => translated(ev(key) as Int32Array[], stringCodes);
+  return {
+    dict: dict.values,
+    followUpLists,
+    invocations: {
+      length: batches.reduce((n, b) => n + b.invocations.length, 0),
+      skill: invCodes('skill'),
+      invokedAtRaw: inv('invokedAtRaw').flat(),
+      tzMode: joined(inv('tzMode'), Int8Array),
+      completed: joined(inv('completed'), Uint8Array),
+      duration: joined(inv('duration'), Float64Array),
+      workflowPath: invCodes('workflowPath'),
+      errorType: invCodes('errorType'),
+      errorRaw: invCodes('errorRaw'),
+      followUps: invCodes('followUps', listCodes),
+      session: invCodes('session'),
+      sourceFormat: invCodes('sourceFormat'),
+      keyExtra: invCodes('keyExtra'),
+    },
+    events: {
+      length: batches.reduce((n, b) => n + b.events.length, 0),
+      eventType: evCodes('eventType'),
+      workflowId: evCodes('workflowId'),
+      nodeId: evCodes('nodeId'),
+      tsRaw: ev('tsRaw').flat(),
+      tzMode: joined(ev('tzMode'), Int8Array),
+      session: evCodes('session'),
+      duration: joined(ev('duration'), Float64Array),
+      success: joined(ev('success'), Int8Array),
+      errorType: evCodes('errorType'),
+      errorRaw: evCodes('errorRaw'),
+      metadata: ev('metadata').flat(),
+    },
+    fileOfInvocation: fileIndex(batches.map((b) => b.invocations.length)),
+    fileOfEvent: fileIndex(batches.map((b) => b.events.length)),
+  };
+}
+
+/** Concatenated code columns, each part's codes translated by its own table (NULL_CODE stays). */
+function translated(parts: readonly Int32Array[], tables: readonly Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  parts.forEach((part, k) => {
+    const table = tables[k]!;
+    for (let i = 0; i < part.length; i++) {
+      const code = part[i]!;
+      out[at + i] = code === NULL_CODE ? NULL_CODE : table[code]!;
+    }
+    at += part.length;
+  });
+  return out;
+}
+
+function joined<T extends Int32Array | Int8Array | Uint8Array | Float64Array>(parts: readonly T[], make: new (n: number) => T): T {
+  const out = new make(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as never, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function fileIndex(lengths: readonly number[]): Int32Array {
+  const out = new Int32Array(lengths.reduce((a, b) => a + b, 0));
+  let at = 0;
+  lengths.forEach((n, k) => {
+    out.fill(k, at, at + n);
+    at += n;
+  });
+  return out;
+}

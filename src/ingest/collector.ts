@@ -3,22 +3,27 @@
  *
  * For every active project (or the ones asked for): find its input files, compare each file's size and
  * mtime with what `source_files` remembers, and read only what changed; content with the same hash is
- * not parsed again. Each file is written in its own transaction, so a crash mid-collection leaves the
- * database consistent and a bad file never costs the records of another. Files are parsed ahead (in
- * worker threads when a pool is given) while the previous file is being written.
+ * not parsed again. A file is wholly stored or not at all, so a crash mid-collection leaves the database
+ * consistent and a bad file never costs the records of another: files are parsed and validated first (ahead,
+ * in worker threads when a pool is given, while earlier files are being written); a file that cannot be
+ * read is kept out and reported alone; files parsed well are stored in transactions of their own or, for
+ * projects without records yet (a first collection), several together in one transaction, which spares
+ * each small file the fixed cost of its own (DESIGN section 6).
  *
- * The database is released every couple of seconds of work, so another window waiting for it gets a turn.
+ * The database is held only while writing (one group of files at a time), so another window waiting for it
+ * gets a turn between groups.
  */
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import { CancelledError } from '../common/errors';
 import { logger } from '../common/log';
-import { bumpDataVersion, bumpProjectVersions, recordChangedRange } from '../analytics/dataVersion';
-import { writeBatch } from '../analytics/ingestWriter';
+import { bumpDataVersion, bumpProjectVersions, recordChangedRanges } from '../analytics/dataVersion';
+import { projectsWithRecords, writeBatch, writeNewProjects } from '../analytics/ingestWriter';
 import type { Project } from '../analytics/projects';
-import { listProjects, registerProject, resolveProject } from '../analytics/projects';
+import { activeProjects, registerProjects, resolveProjects } from '../analytics/projects';
 import type { Db, Store } from '../analytics/store';
+import type { WriteCounts } from '../analytics/ingestWriter';
 import type { DiscoveryOptions } from './discovery';
 import { discoverSources } from './discovery';
 import { describeInvalid } from './invalidRecords';
@@ -48,11 +53,11 @@ export interface CollectOptions {
   loader?: (job: LoadJob) => Promise<LoadResult>;
   /** How many files are parsed ahead of the writer. */
   prefetch?: number;
+  /** Parsed files of new projects are stored together until they hold this many records. */
+  groupRecords?: number;
   retryDelaysMs?: number[];
   /** Called when a file looks half-written and will be read again (inline loading only). */
   onRetry?: (file: string, attempt: number, reason: string) => void;
-  /** The database is released and re-acquired after this much continuous work (ms). */
-  yieldEveryMs?: number;
 }
 
 export interface CollectProgress {
@@ -99,6 +104,9 @@ interface FileJob {
   known?: KnownFile;
 }
 
+/** Files whose reads failed or found no change, stored in one unit of work at most. */
+const MAX_UNIT_FILES = 256;
+
 export const machineId = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 16);
 
 export async function collect(store: Store, options: CollectOptions): Promise<CollectResult> {
@@ -109,7 +117,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
 
   // 1. Which projects, and what is known of their files.
   const { projects, known } = await store.write(async (db) => {
-    for (const dir of options.register ?? []) await registerProject(db, dir, { source: 'cli' });
+    if (options.register?.length) await registerProjects(db, options.register, { source: 'cli' });
     const chosen = await chooseProjects(db, options);
     const files = chosen.length
       ? await db.all<KnownFile>(
@@ -142,11 +150,12 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
   }
   const vanished = [...known.values()].filter((f) => !seenPaths.has(f.path) && synced.includes(f.project_id)).map((f) => f.path);
 
-  // 3. Read (ahead, possibly in workers) and write each file in its own transaction.
+  // 3. Read (ahead, possibly in workers) and store: files parsed well are gathered into groups (one file
+  // per project) and stored together; a file that could not be read is kept out and recorded on its own.
   // A single changed file is parsed inline: a worker's start-up would cost more than it saves.
   const inline = (job: LoadJob) => loadSource(job, (attempt, reason) => options.onRetry?.(job.path, attempt, reason));
   const load = options.loader && jobs.length > 1 ? options.loader : inline;
-  const pending = new Prefetch(jobs, options.prefetch ?? 2, (job) =>
+  const pending = new Prefetch(jobs, options.prefetch ?? 8, (job) =>
     load({
       path: job.path,
       kind: job.kind,
@@ -157,41 +166,53 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
       retryDelaysMs: job.known?.last_problem ? [] : options.retryDelaysMs,
     }),
   );
+  const account = (job: FileJob, result: LoadResult, outcome: Outcome) => {
+    if (result.status !== 'unchanged') totals.filesRead++;
+    totals.seen += outcome.seen;
+    totals.added += outcome.added;
+    totals.invocationsAdded += outcome.invocationsAdded;
+    totals.eventsAdded += outcome.eventsAdded;
+    totals.updated += outcome.updated;
+    totals.invalid += outcome.invalid;
+    if (outcome.problem) problems.push({ file: job.path, message: outcome.problem });
+  };
+  // Files are gathered without holding the database (parsing waits for no one), then stored in one unit of
+  // work: the database is held only while writing, and released between units for another window.
+  const groupRecords = options.groupRecords ?? 100_000;
+  const recordsOf = (p: Parsed) => p.result.batch.invocations.length + p.result.batch.events.length;
   let index = 0;
-  const yieldEveryMs = options.yieldEveryMs ?? 2000;
+  // Parsed files whose project already has a file in the group: they wait for the next (in order).
+  let waiting: Parsed[] = [];
   try {
-    while (index < jobs.length) {
-      // Input is read without holding the database: a file that is slow to read (or never ends) cannot keep
-      // another window or process waiting for the lock. Inside the lock only files already read are written.
+    while (index < jobs.length || waiting.length) {
+      const others: { job: FileJob; result: LoadResult }[] = [];
+      const group: Parsed[] = [];
+      const inGroup = new Set<string>();
+      let records = 0;
+      const add = (file: Parsed) => {
+        if (inGroup.has(file.job.project.project_id)) return false;
+        inGroup.add(file.job.project.project_id);
+        group.push(file);
+        records += recordsOf(file);
+        return true;
+      };
+      waiting = waiting.filter((file) => !add(file));
+      while (index < jobs.length && records < groupRecords && others.length < MAX_UNIT_FILES && waiting.length < MAX_UNIT_FILES) {
+        throwIfCancelled(options.signal);
+        const job = jobs[index]!;
+        options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: job.project.project_name, file: job.path });
+        const result = await pending.take(index);
+        index++;
+        if (result.status !== 'parsed') others.push({ job, result });
+        else if (!add({ job, result })) waiting.push({ job, result });
+      }
       throwIfCancelled(options.signal);
-      const first = jobs[index]!;
-      options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: first.project.project_name, file: first.path });
-      const waitStart = performance.now();
-      await pending.wait(index);
-      const waited = performance.now() - waitStart;
       await store.write(async (db) => {
-        const slice = Date.now();
-        // At least one file per slice; then more while the slice lasts and their reads are done.
-        do {
-          throwIfCancelled(options.signal);
-          const job = jobs[index]!;
-          if (job !== first) options.onProgress?.({ filesDone: index, filesToRead: jobs.length, project: job.project.project_name, file: job.path });
-          const result = await pending.take(index);
-          const writeStart = performance.now();
-          index++;
-          const outcome = await storeResult(db, job, result, options.sourceTimeZone);
-          log.debug(
-            `${job.path}: ${job === first ? `waited ${waited.toFixed(0)} ms for parsing, ` : ''}wrote ${outcome.added} in ${(performance.now() - writeStart).toFixed(0)} ms`,
-          );
-          if (result.status !== 'unchanged') totals.filesRead++;
-          totals.seen += outcome.seen;
-          totals.added += outcome.added;
-          totals.invocationsAdded += outcome.invocationsAdded;
-          totals.eventsAdded += outcome.eventsAdded;
-          totals.updated += outcome.updated;
-          totals.invalid += outcome.invalid;
-          if (outcome.problem) problems.push({ file: job.path, message: outcome.problem });
-        } while (index < jobs.length && Date.now() - slice < yieldEveryMs && pending.isDone(index));
+        for (const { job, result } of others) account(job, result, await storeResult(db, job, result, options.sourceTimeZone));
+        const started = performance.now();
+        const outcomes = await storeParsed(db, group, options.sourceTimeZone);
+        group.forEach((file, i) => account(file.job, file.result, outcomes[i]!));
+        if (group.length) log.debug(`stored ${group.length} file(s), ${records} records in ${(performance.now() - started).toFixed(0)} ms`);
       });
     }
   } finally {
@@ -241,13 +262,8 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
 
 async function chooseProjects(db: Db, options: CollectOptions): Promise<Project[]> {
   const refs = [...(options.projects ?? []), ...(options.register ?? [])];
-  if (refs.length === 0) return (await listProjects(db)).filter((p) => p.is_active);
-  const chosen = new Map<string, Project>();
-  for (const ref of refs) {
-    const project = await resolveProject(db, ref);
-    chosen.set(project.project_id, project);
-  }
-  return [...chosen.values()];
+  if (refs.length === 0) return activeProjects(db);
+  return [...new Map((await resolveProjects(db, refs)).map((p) => [p.project_id, p])).values()];
 }
 
 function knownPrefixOf(known: KnownFile | undefined): LoadJob['previousPrefix'] {
@@ -306,40 +322,54 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
     await db.run('UPDATE source_files SET size = $2, mtime_ms = $3, present = true WHERE path = $1', [job.path, result.size, result.mtimeMs]);
     return { ...NOTHING, ...(problem ? { problem } : {}) };
   }
-  const counts = await db.transaction(async () => {
-    const written = await writeBatch(db, result.batch, {
-      projectId: job.project.project_id,
-      sourceFile: job.path,
-      sourceTimeZone,
-      machineId,
-    });
-    await db.run(
-      `INSERT INTO source_files (path, project_id, kind, size, mtime_ms, content_hash, format, last_ingest_at, records_seen,
-         records_added, records_updated, records_invalid, invalid_reasons, last_problem, last_problem_at, present,
-         prefix_bytes, prefix_hash, prefix_records)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10, $11, $12::JSON, NULL, NULL, true, $13, $14, $15)
-       ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
-         content_hash = excluded.content_hash, format = excluded.format, last_ingest_at = excluded.last_ingest_at,
-         records_seen = excluded.records_seen, records_added = source_files.records_added + excluded.records_added,
-         records_updated = source_files.records_updated + excluded.records_updated,
-         records_invalid = CASE WHEN $16 THEN source_files.records_invalid + excluded.records_invalid ELSE excluded.records_invalid END,
-         invalid_reasons = CASE WHEN $16 AND excluded.records_invalid = 0 THEN source_files.invalid_reasons ELSE excluded.invalid_reasons END,
-         last_problem = NULL, last_problem_at = NULL, present = true,
-         prefix_bytes = excluded.prefix_bytes, prefix_hash = excluded.prefix_hash, prefix_records = excluded.prefix_records`,
-      [
-        ...base, result.hash, result.format, result.seen, written.invocationsAdded + written.eventsAdded,
-        written.invocationsUpdated, result.invalid.count, JSON.stringify(result.invalid),
-        result.prefix?.bytes ?? null, result.prefix?.hash ?? null, result.prefix?.records ?? null, result.tailOnly,
-      ],
-    );
-    // In the same transaction: derived data sees the change even if the collection stops right after.
-    if (written.invocationsAdded + written.invocationsUpdated + written.eventsAdded > 0) {
-      await bumpProjectVersions(db, [job.project.project_id]);
-      await recordChangedRange(db, job.project.project_id);
-      await bumpDataVersion(db);
+  return (await storeParsed(db, [{ job, result }], sourceTimeZone))[0]!;
+}
+
+interface Parsed {
+  job: FileJob;
+  result: Extract<LoadResult, { status: 'parsed' }>;
+}
+
+/**
+ * Stores parsed files (at most one per project), each wholly or not at all. The files of projects without
+ * records yet share one transaction; the others (new records merged into known ones) get one each. When
+ * the shared transaction fails, nothing of it stays and its files are stored one by one, so the error
+ * belongs to the file that caused it.
+ */
+async function storeParsed(db: Db, files: readonly Parsed[], sourceTimeZone: string): Promise<Outcome[]> {
+  const outcomes = new Map<Parsed, Outcome>();
+  const withRecords = files.length > 1 ? await projectsWithRecords(db, files.map((f) => f.job.project.project_id)) : null;
+  const together = withRecords ? files.filter((f) => !withRecords.has(f.job.project.project_id)) : [];
+  if (together.length > 1) {
+    try {
+      const written = await db.transaction(async () => {
+        const counts = await writeNewProjects(
+          db,
+          together.map((f) => ({ projectId: f.job.project.project_id, sourceFile: f.job.path, batch: f.result.batch })),
+          { sourceTimeZone, machineId },
+        );
+        await recordFiles(db, together.map((f, i) => ({ ...f, counts: counts[i]! })));
+        return counts;
+      });
+      together.forEach((f, i) => outcomes.set(f, outcomeOf(f, written[i]!)));
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      log.debug(`storing ${together.length} files together failed (${(err as Error).message}); storing them one by one`);
     }
-    return written;
-  });
+  }
+  for (const f of files) {
+    if (outcomes.has(f)) continue;
+    const counts = await db.transaction(async () => {
+      const written = await writeBatch(db, f.result.batch, { projectId: f.job.project.project_id, sourceFile: f.job.path, sourceTimeZone, machineId });
+      await recordFiles(db, [{ ...f, counts: written }]);
+      return written;
+    });
+    outcomes.set(f, outcomeOf(f, counts));
+  }
+  return files.map((f) => outcomes.get(f)!);
+}
+
+function outcomeOf({ job, result }: Parsed, counts: WriteCounts): Outcome {
   const outcome: Outcome = {
     seen: result.seen,
     added: counts.invocationsAdded + counts.eventsAdded,
@@ -353,6 +383,54 @@ async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZ
     log.warn(`${job.path}: ${outcome.problem}`);
   }
   return outcome;
+}
+
+/**
+ * In the files' transaction: what each file held (source_files, one statement for all), and for the projects
+ * that changed, their new versions and the earliest time changed, so derived data sees the change even if
+ * the collection stops right after.
+ */
+async function recordFiles(db: Db, files: readonly (Parsed & { counts: WriteCounts })[]): Promise<void> {
+  // A file read only after its known prefix adds to its invalid counts; one statement per kind of read.
+  for (const tailOnly of [false, true]) {
+    const rows = files.filter((f) => f.result.tailOnly === tailOnly);
+    if (rows.length === 0) continue;
+    const FIELDS = 15;
+    const params = rows.flatMap(({ job, result, counts }) => [
+      // The stamp measured before the read: if the file changed since, the next collection reads it again.
+      job.path, job.project.project_id, job.kind, result.size, result.mtimeMs, result.hash, result.format, result.seen,
+      counts.invocationsAdded + counts.eventsAdded, counts.invocationsUpdated, result.invalid.count, JSON.stringify(result.invalid),
+      result.prefix?.bytes ?? null, result.prefix?.hash ?? null, result.prefix?.records ?? null,
+    ]);
+    const values = rows.map((_, i) => `(${Array.from({ length: FIELDS }, (_, k) => `$${i * FIELDS + k + 1}`).join(', ')})`);
+    await db.run(
+      `INSERT INTO source_files (path, project_id, kind, size, mtime_ms, content_hash, format, last_ingest_at, records_seen,
+         records_added, records_updated, records_invalid, invalid_reasons, last_problem, last_problem_at, present,
+         prefix_bytes, prefix_hash, prefix_records)
+       SELECT path, project_id, kind, size, mtime_ms, content_hash, format, now(), records_seen, records_added, records_updated,
+         records_invalid, invalid_reasons::JSON, NULL, NULL, true, prefix_bytes, prefix_hash, prefix_records
+       FROM (VALUES ${values.join(', ')})
+         AS v(path, project_id, kind, size, mtime_ms, content_hash, format, records_seen, records_added, records_updated,
+              records_invalid, invalid_reasons, prefix_bytes, prefix_hash, prefix_records)
+       ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
+         content_hash = excluded.content_hash, format = excluded.format, last_ingest_at = excluded.last_ingest_at,
+         records_seen = excluded.records_seen, records_added = source_files.records_added + excluded.records_added,
+         records_updated = source_files.records_updated + excluded.records_updated,
+         records_invalid = ${tailOnly ? 'source_files.records_invalid + excluded.records_invalid' : 'excluded.records_invalid'},
+         invalid_reasons = ${tailOnly ? 'CASE WHEN excluded.records_invalid = 0 THEN source_files.invalid_reasons ELSE excluded.invalid_reasons END' : 'excluded.invalid_reasons'},
+         last_problem = NULL, last_problem_at = NULL, present = true,
+         prefix_bytes = excluded.prefix_bytes, prefix_hash = excluded.prefix_hash, prefix_records = excluded.prefix_records`,
+      params,
+    );
+  }
+  const changed = files
+    .filter(({ counts }) => counts.invocationsAdded + counts.invocationsUpdated + counts.eventsAdded > 0)
+    .map(({ job }) => job.project.project_id);
+  if (changed.length) {
+    await bumpProjectVersions(db, changed);
+    await recordChangedRanges(db, changed);
+    await bumpDataVersion(db);
+  }
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
@@ -371,39 +449,17 @@ class Prefetch<J, R> {
     private readonly load: (job: J) => Promise<R>,
   ) {}
 
-  private readonly done = new Set<number>();
-
-  /** Starts the loads up to `index` + depth; resolves when job `index` has finished loading (or failed). */
-  async wait(index: number): Promise<void> {
-    this.startUpTo(index);
-    await this.started.get(index)?.catch(() => undefined);
-  }
-
-  /** Whether job `index` has finished loading (taking it then does not wait for input). */
-  isDone(index: number): boolean {
-    this.startUpTo(index);
-    return this.done.has(index);
-  }
-
   async take(index: number): Promise<R> {
-    this.startUpTo(index);
-    const result = this.started.get(index);
-    if (!result) throw new Error(`job ${index} was not started`);
-    this.started.delete(index);
-    this.done.delete(index);
-    return result;
-  }
-
-  private startUpTo(index: number): void {
     while (!this.cancelled && this.next < this.jobs.length && this.next <= index + this.depth) {
       const i = this.next++;
       const promise = this.load(this.jobs[i]!);
-      promise.then(
-        () => this.done.add(i),
-        () => this.done.add(i), // the error is observed in take()
-      );
+      promise.catch(() => undefined); // observed in take()
       this.started.set(i, promise);
     }
+    const result = this.started.get(index);
+    if (!result) throw new Error(`job ${index} was not started`);
+    this.started.delete(index);
+    return result;
   }
 
   cancel(): void {

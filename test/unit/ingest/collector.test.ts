@@ -176,14 +176,56 @@ describe('collector', () => {
     }
   });
 
-  it('releases the database between slices of work and can be cancelled between files', async () => {
+  it('stores the files of new projects together exactly as one by one: records, file rows, versions, changed ranges', async () => {
+    const root = tempDir();
+    // every format: projects with several files (invocations, workflow events, SQLite), so groups must split them
+    const projects = await generate({ outDir: root, projects: 7, records: 120, seed: 7, writerTimeZone: 'Europe/Berlin' });
+    const dump = (store: Store) =>
+      store.read(async (db) => ({
+        usage: await db.all(`SELECT record_id::VARCHAR AS id, project_id, skill_name, invoked_at, invoked_at_raw, tz_assumed, completed, duration_seconds,
+            workflow_path, error_type, error_raw, follow_up_actions, session_id, source_format, source_file FROM skill_usage ORDER BY id`),
+        events: await db.all('SELECT record_id::VARCHAR AS id, project_id, event_type, ts, success, source_file FROM workflow_events ORDER BY id'),
+        files: await db.all(`SELECT path, project_id, kind, format, records_seen, records_added, records_updated, records_invalid, invalid_reasons::VARCHAR AS reasons,
+            last_problem, prefix_records FROM source_files ORDER BY path`),
+        versions: await db.all(`SELECT p.project_id, p.data_version, c.data_version AS changed_version, c.first_invoked_at
+            FROM projects p LEFT JOIN changed_ranges c USING (project_id) ORDER BY p.project_id, changed_version`),
+      }));
+    const run = async (name: string, groupRecords: number) => {
+      const store = newStore(path.join(root, name));
+      const result = await collect(store, { ...base, sourceTimeZone: 'Europe/Berlin', register: projects.map((p) => p.dir), groupRecords });
+      return { result: { ...result, duration_ms: 0 }, rows: await dump(store) };
+    };
+    const oneByOne = await run('one-by-one', 1);
+    const together = await run('together', 1_000_000);
+    assert.ok(oneByOne.result.records_added > 7 * 100, `stored ${oneByOne.result.records_added}`);
+    assert.ok(oneByOne.rows.events.length > 0, 'the data has workflow events');
+    assert.ok(new Set((oneByOne.rows.files as { project_id: string }[]).map((f) => f.project_id)).size < oneByOne.rows.files.length, 'some project has several files');
+    assert.deepEqual(together.result, oneByOne.result);
+    assert.deepEqual(together.rows.usage, oneByOne.rows.usage);
+    assert.deepEqual(together.rows.events, oneByOne.rows.events);
+    assert.deepEqual(together.rows.files, oneByOne.rows.files);
+    // one version per project and group instead of one per file: the same projects changed, from the same first time
+    const firsts = (rows: unknown[]) => {
+      const out = new Map<string, number | null>();
+      for (const r of rows as { project_id: string; first_invoked_at: Date | null }[]) {
+        const t = r.first_invoked_at?.getTime() ?? null;
+        const prior = out.get(r.project_id);
+        out.set(r.project_id, prior === undefined || prior === null ? t : t === null ? prior : Math.min(prior, t));
+      }
+      return [...out];
+    };
+    assert.deepEqual(firsts(together.rows.versions), firsts(oneByOne.rows.versions));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('releases the database between groups of files and can be cancelled between files', async () => {
     const root = tempDir();
     const projects = await generate({ outDir: root, projects: 3, records: 50, formats: ['v2'] });
     const store = newStore(root);
     const controller = new AbortController();
     let files = 0;
     await assert.rejects(
-      collect(store, { ...base, register: projects.map((p) => p.dir), signal: controller.signal, yieldEveryMs: 0,
+      collect(store, { ...base, register: projects.map((p) => p.dir), signal: controller.signal, groupRecords: 1,
         onProgress: () => { if (++files === 2) controller.abort(); } }),
       { name: 'CancelledError' },
     );
