@@ -3,6 +3,9 @@
  * - the upstream design's collector: one INSERT per record through @duckdb/node-api (a prepared statement,
  *   each INSERT its own autocommit transaction, as the seed's collector issued them), measured on a sample
  *   of the same data and extrapolated to all records;
+ * - DuckDB's reader on the writers' own files: read_json over the same wrapped files this engine reads
+ *   (`{"invocations": [...], ...}`), `unnest(invocations)` into a table of an on-disk database (checkpoint
+ *   included): what a user could script instead of this engine (no validation, no ids, no time zones);
  * - the engine limit: DuckDB's own read_json over the same records written as bare JSON arrays, inserted
  *   into a table of an on-disk database (checkpoint included).
  */
@@ -51,23 +54,50 @@ export async function upstreamCollector(projects: string[], dir: string, sampleR
   return { records, seconds, perSecond: records / seconds, note: `one INSERT per record, measured on ${records} records and extrapolated` };
 }
 
-export async function engineLimit(bare: string[], dir: string, records: number): Promise<Rate> {
-  const file = path.join(dir, 'engine.duckdb');
+/** The fields of an invocation both DuckDB readers keep. */
+const FIELDS: [string, string][] = [
+  ['skill_name', 'VARCHAR'], ['invoked_at', 'VARCHAR'], ['session_id', 'VARCHAR'], ['workflow_path', 'VARCHAR'], ['completed', 'BOOLEAN'],
+  ['duration_seconds', 'DOUBLE'], ['follow_up_actions', 'VARCHAR[]'], ['error_type', 'VARCHAR'],
+];
+
+/** Runs `sql` (which creates the table skill_usage) in a fresh on-disk database, checkpoints and closes it: the seconds taken. */
+async function intoTable(dir: string, name: string, records: number, sql: string, note: string): Promise<Rate> {
+  const file = path.join(dir, `${name}.duckdb`);
   rmSync(file, { force: true });
   rmSync(`${file}.wal`, { force: true });
   const started = performance.now();
   const instance = await DuckDBInstance.create(file, OFF);
   const conn = await instance.connect();
-  const list = bare.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
-  await conn.run(
-    `CREATE TABLE skill_usage AS SELECT * FROM read_json([${list}], format = 'array', columns = {
-       skill_name: 'VARCHAR', invoked_at: 'VARCHAR', session_id: 'VARCHAR', workflow_path: 'VARCHAR', completed: 'BOOLEAN',
-       duration_seconds: 'DOUBLE', follow_up_actions: 'VARCHAR[]', error_type: 'VARCHAR'})`,
-  );
+  await conn.run(sql);
+  const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM skill_usage')).getRows()[0]![0]);
   await conn.run('CHECKPOINT');
   conn.closeSync();
   instance.closeSync();
   const seconds = (performance.now() - started) / 1000;
   rmSync(file, { force: true });
-  return { records, seconds, perSecond: records / seconds, note: 'read_json over bare arrays into an on-disk table' };
+  if (stored !== records) throw new Error(`${name}: stored ${stored} records, expected ${records}`);
+  return { records, seconds, perSecond: records / seconds, note };
+}
+
+const fileList = (files: string[]) => files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
+
+export function engineLimit(bare: string[], dir: string, records: number): Promise<Rate> {
+  const columns = FIELDS.map(([k, t]) => `${k}: '${t}'`).join(', ');
+  return intoTable(
+    dir, 'engine', records,
+    `CREATE TABLE skill_usage AS SELECT * FROM read_json([${fileList(bare)}], format = 'array', columns = {${columns}})`,
+    'read_json over bare arrays into an on-disk table',
+  );
+}
+
+/** DuckDB's read_json over the writers' wrapped files (one JSON object per file), the invocations unnested into a table. */
+export function readJsonWrapped(projects: string[], dir: string, records: number): Promise<Rate> {
+  const files = projects.map((p) => path.join(p, '.session-buddy', 'skill_metrics.json'));
+  const struct = FIELDS.map(([k, t]) => `${k} ${t}`).join(', ');
+  return intoTable(
+    dir, 'wrapped', records,
+    `CREATE TABLE skill_usage AS SELECT unnest(invocations, recursive := true)
+     FROM read_json([${fileList(files)}], format = 'auto', maximum_object_size = 2147483647, columns = {invocations: 'STRUCT(${struct})[]'})`,
+    'read_json over the wrapped files, unnest(invocations), into an on-disk table',
+  );
 }

@@ -9,12 +9,14 @@ import * as path from 'node:path';
 import { generate } from '../src/demo/generator';
 
 export interface Scale {
-  name: 'S' | 'M' | 'L';
+  name: 'F' | 'S' | 'M' | 'L';
   projects: number;
   records: number;
 }
 
 export const SCALES: Record<Scale['name'], Scale> = {
+  /** A new user's first collection: many small projects (issue 18). */
+  F: { name: 'F', projects: 50, records: 1_000 },
   S: { name: 'S', projects: 10, records: 1_000 },
   M: { name: 'M', projects: 50, records: 10_000 },
   L: { name: 'L', projects: 100, records: 100_000 },
