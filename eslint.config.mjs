@@ -1,8 +1,10 @@
-// Lint rules; the one that matters most keeps the core (ingest, analytics, the CLI) free of `vscode`.
+// Lint rules; the ones that matter most keep the layers (docs/ARCHITECTURE.md): only src/views and src/extension.ts
+// import `vscode`, no import runs up a layer, adapters import only the core and common, and no import cycle.
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslintLayers.mjs';
 
 const noVscode = {
-  'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core (src/ingest, src/analytics, src/common, src/demo, src/cli*) must run without the editor.' }] }],
+  'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Everything but src/views and src/extension.ts (core, analytics, ingest, common, demo, the CLI and MCP adapters) runs without the editor.' }] }],
 };
 
 export default tseslint.config(
@@ -18,6 +20,7 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['src/ingest/**', 'src/analytics/**', 'src/common/**', 'src/demo/**', 'src/cli.ts', 'src/cli/**', 'src/mcp/**'], rules: noVscode },
+  { files: ['src/ingest/**', 'src/analytics/**', 'src/common/**', 'src/demo/**', 'src/core/**', 'src/cli.ts', 'src/cli/**', 'src/mcp/**'], rules: noVscode },
+  { files: ['src/**/*.ts', 'media/**/*.ts'], plugins: { layers }, rules: { 'layers/direction': 'error', 'layers/no-cycle': 'error' } },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -19,7 +19,7 @@ import { sessions } from '../src/analytics/sessions';
 import { Store } from '../src/analytics/store';
 import { topSkills } from '../src/analytics/topSkills';
 import { trends } from '../src/analytics/trends';
-import { overviewPayload, skillPayload } from '../src/views/dashboard/data';
+import { overviewPayload, skillPayload } from '../src/core/dashboard/payloads';
 import { formatNaiveLocal } from '../src/common/zonedTime';
 import { engineLimit, readJsonWrapped, upstreamCollector } from './baselines';
 import type { BenchData, Scale } from './data';

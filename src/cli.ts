@@ -1,20 +1,21 @@
 /**
  * `skill-metrics`: the command-line interface over the same core and database as the extension
- * (DESIGN section 5). Exit codes: 0 ok; 1 done but some input was bad (reported); 2 usage error;
+ * (DESIGN section 5). The composition root of the two terminal adapters: the CLI (src/cli) and, for the
+ * `mcp` command, the MCP server (src/mcp), each over one MetricsCore. Exit codes: 0 ok; 1 done but some input was bad (reported); 2 usage error;
  * 3 database unavailable.
  */
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { Store } from './analytics/store';
 import { COMMANDS } from './cli/commands';
 import type { CliContext, Command } from './cli/commands';
-import { printable, toJson } from './cli/output';
-import { DatabaseUnavailableError, UsageError } from './common/errors';
+import { DatabaseUnavailableError, ScopeError, UsageError } from './common/errors';
+import { toJson } from './common/format';
+import { printable } from './cli/output';
 import { setLogSink } from './common/log';
 import { defaultDatabasePath } from './common/paths';
 import { resolveSettings } from './common/settings';
-import { WorkerPool } from './ingest/workerPool';
+import { MetricsCore } from './core/service';
 
 export const EXIT = { ok: 0, inputProblems: 1, usage: 2, database: 3 } as const;
 
@@ -89,8 +90,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   const allOptions = { ...GLOBAL_OPTIONS };
   for (const c of COMMANDS) Object.assign(allOptions, c.options ?? {});
   let json = argv.includes('--json');
-  let store: Store | undefined;
-  let pool: WorkerPool | undefined;
+  let core: MetricsCore | undefined;
   try {
     let parsed;
     try {
@@ -136,13 +136,27 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     const dbPath = (values.db as string | undefined) ?? defaultDatabasePath(io.env);
     const ctx: CliContext = {
       settings,
-      store: () => (store ??= new Store({ path: dbPath, displayTimeZone: settings.displayTimeZone })),
-      pool: () => (pool ??= new WorkerPool({ size: Math.max(1, Math.min(4, os.availableParallelism() - 1)) })),
+      core: () =>
+        (core ??= new MetricsCore({
+          dbPath,
+          settings,
+          origin: 'cli',
+          registerSource: 'cli',
+          workers: { size: Math.max(1, Math.min(4, os.availableParallelism() - 1)) },
+          // Parse workers take cores of their own while collecting: DuckDB gets the rest (measured faster on 2 cores).
+          shareCoresWhileCollecting: true,
+        })),
+      serveMcp: async () => {
+        const { serveStdio } = await import('./mcp/server');
+        await serveStdio({ core: ctx.core() });
+      },
     };
     const result = await command.run(ctx, args, values as Record<string, string | boolean | undefined>);
     if (!result.silent) io.stdout(json ? toJson(result.data, settings.displayTimeZone) : printable(result.text, true));
     return result.inputProblems ? EXIT.inputProblems : EXIT.ok;
   } catch (err) {
+    // A scope error names its fields: here they are flags.
+    if (err instanceof ScopeError) err = err.wordedAs((f) => `--${f}`);
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof UsageError ? EXIT.usage : err instanceof DatabaseUnavailableError ? EXIT.database : EXIT.inputProblems;
     if (json) io.stdout(JSON.stringify({ error: message, exit_code: code }, null, 2));
@@ -150,8 +164,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (code === EXIT.inputProblems && err instanceof Error && err.stack) io.stderr(err.stack);
     return code;
   } finally {
-    store?.close();
-    await pool?.close();
+    await core?.close();
   }
 }
 

@@ -12,7 +12,7 @@ import { ConfigService } from './views/config';
 import { DatabaseWatcher } from './views/databaseWatcher';
 import { ContextKeys, StateKeys } from './views/constants';
 import { ReportDocuments } from './views/documents';
-import * as fmt from './views/format';
+import * as fmt from './common/format';
 import { createLogChannel, detachLogChannel } from './views/logging';
 import { MetricsService } from './views/metrics';
 import type { ServiceState } from './views/metrics';
@@ -149,11 +149,7 @@ async function applyRetention(metrics: MetricsService, config: ConfigService, gl
   try {
     const result = await metrics.exclusive((engine) => engine.cleanup(days));
     await globalState.update(StateKeys.lastRetentionRun, today);
-    log.info(`retention (${days} days): deleted ${result.usage_deleted} invocation(s), ${result.events_deleted} event(s), ${result.aggregates_deleted} aggregate row(s)`);
-    if (result.usage_deleted + result.events_deleted > 0) {
-      await metrics.refreshState();
-      metrics.fireData('cleanup');
-    }
+    log.info(`retention (${days} days): deleted ${fmt.plural(result.usage_deleted, 'invocation')}, ${fmt.plural(result.events_deleted, 'event')}, ${fmt.plural(result.aggregates_deleted, 'aggregate row')}`);
   } catch (err) {
     log.warn(`retention clean-up failed: ${describeError(err)}`);
   }

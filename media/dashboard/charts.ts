@@ -9,10 +9,10 @@ import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, Visual
 import * as echarts from 'echarts/core';
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { RULES } from '../../src/analytics/definitions';
-import type { DurationRow, GraphPayload, HotspotRow, MatrixPayload, TimelinePayload, UsagePayload } from '../../src/views/dashboard/protocol';
+import { RULES } from '../../src/common/rules';
+import type { DurationRow, GraphPayload, HotspotRow, MatrixPayload, TimelinePayload, UsagePayload } from '../../src/core/dashboard/protocol';
 import { esc } from './dom';
-import { clock, int, pct, seconds, shortDate } from './format';
+import { clock, int, pct, seconds, shortDate } from '../../src/common/format';
 import type { Theme } from './theme';
 
 echarts.use([BarChart, CustomChart, GraphChart, HeatmapChart, ScatterChart, AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, SVGRenderer]);

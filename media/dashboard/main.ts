@@ -5,17 +5,17 @@
  */
 import '@vscode/codicons/dist/codicon.css';
 import './dashboard.css';
-import { RULES } from '../../src/analytics/definitions';
+import { RULES } from '../../src/common/rules';
 import type {
   ChartId, DashboardState, EmptyReason, ExportFormat, Filters, HostCommand, HostMessage, KeyFiguresPayload, OverviewPayload, Page, Payload,
   ProjectOption, RecommendationRow, SessionRow, SkillPayload, TimelinePayload, TopSkillColumn, TopSkillRow, TrendRow, WebviewMessage,
-} from '../../src/views/dashboard/protocol';
-import { DEFAULT_STATE, RANGE_PRESETS, STATE_VERSION } from '../../src/views/dashboard/protocol';
+} from '../../src/core/dashboard/protocol';
+import { DEFAULT_STATE, RANGE_PRESETS, STATE_VERSION } from '../../src/core/dashboard/protocol';
 import type { ChartAction, ChartHandle, ClickParams, Option } from './charts';
 import { barListOption, durationsOption, graphOption, hotspotItems, matrixOption, mount, rateColor, resize, successOption, timelineOption, toPng, toSvg, usageOption } from './charts';
 import type { Child } from './dom';
 import { activatable, h, icon, miniBars, sparkline } from './dom';
-import { ago, dateTime, day, int, pct, plural, seconds, shortDate, signedPct, signedPoints } from './format';
+import { ago, dateTime, day, int, pct, plural, seconds, shortDate, signedPct, signedPoints } from '../../src/common/format';
 import type { Theme } from './theme';
 import { onThemeChange, readTheme } from './theme';
 

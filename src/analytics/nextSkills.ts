@@ -17,6 +17,7 @@
  * first.
  */
 import { UsageError } from '../common/errors';
+import { int } from '../common/format';
 import { RULES, pct } from './definitions';
 import { projectScope } from './scope';
 import type { Db } from './store';
@@ -161,7 +162,7 @@ export function planNextSkills(data: NextSkillsData, options: NextSkillsOptions)
           skill_name: r.skill,
           success_rate: rate(r.skill)!,
           total_invocations: f.total,
-          reason: `${describeRank(r, order.get(r.skill))}, but it succeeds in only ${pct(rate(r.skill)!)} of ${f.total} invocations (below ${pct(RULES.lowSuccessRate)}).`,
+          reason: `${describeRank(r, order.get(r.skill))}, but it succeeds in only ${pct(rate(r.skill)!)} of ${int(f.total)} invocations (below ${pct(RULES.lowSuccessRate)}).`,
         });
       }
     }
@@ -209,15 +210,15 @@ export function planNextSkills(data: NextSkillsData, options: NextSkillsOptions)
 function describeRank(r: Ranked, o?: SkillOrder): string {
   if (r.reason === 'usual_next' && r.transition) {
     const t = r.transition;
-    return `After ${t.from} comes ${r.skill} in ${pct(t.probability)} of ${t.from_total} recorded transitions (${t.count})`;
+    return `After ${t.from} comes ${r.skill} in ${pct(t.probability)} of ${int(t.from_total)} recorded transitions (${t.count})`;
   }
   if (r.reason === 'usual_start' && r.starts) return `${r.skill} starts ${r.starts.sessions} of ${r.starts.of_sessions} sessions`;
   return o ? `${r.skill} is part of this workflow and usually comes at position ${o.avg_position.toFixed(1)} of a session` : `${r.skill} is part of this workflow`;
 }
 
 function describeSuccess(f: SkillFigures, r: number | null, minEvidence: number): string {
-  if (f.total < minEvidence) return `Only ${f.total} invocation${f.total === 1 ? '' : 's'}: not enough data to rate it (${minEvidence} needed).`;
-  return `It succeeds in ${pct(r ?? 0)} of ${f.total} invocations.`;
+  if (f.total < minEvidence) return `Only ${int(f.total)} invocation${f.total === 1 ? '' : 's'}: not enough data to rate it (${minEvidence} needed).`;
+  return `It succeeds in ${pct(r ?? 0)} of ${int(f.total)} invocations.`;
 }
 
 export interface NextSkillsQuery {

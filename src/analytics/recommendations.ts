@@ -4,6 +4,7 @@
  * by priority, then by how much use the evidence covers. Reads derived data: call `ensureDerived` first.
  */
 import type { SkillStats } from './definitions';
+import { int } from '../common/format';
 import { RULES, betterPath, errorHotspot, pct } from './definitions';
 import { projectScope } from './scope';
 import type { Db } from './store';
@@ -97,7 +98,7 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
     if (rate < RULES.lowSuccessRate) {
       add({
         type: 'low_success_rate', priority: 'high', skill_name: s.skill_name,
-        message: `${s.skill_name} succeeds in only ${pct(rate)} of ${s.total} invocations.`,
+        message: `${s.skill_name} succeeds in only ${pct(rate)} of ${int(s.total)} invocations.`,
         action: `Review ${s.skill_name}: its prompts, its inputs and the failures below.`,
         evidence,
       });
@@ -111,7 +112,7 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
         : failureRate >= RULES.hotspotMediumFailureRate ? 'medium' : 'low';
       add({
         type: 'error_hotspot', priority, skill_name: s.skill_name,
-        message: `${hotspot.error_type} causes ${pct(hotspot.share)} of the failures of ${s.skill_name} (${hotspot.count} of ${s.failures}).`,
+        message: `${hotspot.error_type} causes ${pct(hotspot.share)} of the failures of ${s.skill_name} (${int(hotspot.count)} of ${int(s.failures)}).`,
         action: `Fix what makes ${s.skill_name} fail with ${hotspot.error_type}.`,
         evidence: { error_type: hotspot.error_type, count: hotspot.count, failures: s.failures, share: hotspot.share, failure_rate: failureRate, total_invocations: s.total },
       });
@@ -138,7 +139,7 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
     if (rate > RULES.highSuccessRate && !stale && !hotspot && s.avg_follow_ups <= RULES.highFollowUps) {
       add({
         type: 'well_tuned', priority: 'low', skill_name: s.skill_name,
-        message: `${s.skill_name} succeeds in ${pct(rate)} of ${s.total} invocations.`,
+        message: `${s.skill_name} succeeds in ${pct(rate)} of ${int(s.total)} invocations.`,
         action: `Keep ${s.skill_name}; it is a good default in workflows.`,
         evidence,
       });
@@ -159,7 +160,7 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
     } else if (t.direction === 'stale') {
       add({
         type: 'stale', priority: 'low', skill_name: t.skill_name,
-        message: `${t.skill_name} has not been used for more than ${RULES.staleDays} days (${t.total} uses before).`,
+        message: `${t.skill_name} has not been used for more than ${RULES.staleDays} days (${int(t.total)} uses before).`,
         action: `Drop ${t.skill_name} from your workflows, or find out why it stopped being used.`,
         evidence: { last_used: t.last_used, total_invocations: t.total },
       });
@@ -178,7 +179,7 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
   for (const t of successors) {
     add({
       type: 'usual_successor', priority: 'low', skill_name: t.from_skill,
-      message: `After ${t.from_skill} you usually run ${t.to_skill} (${pct(t.probability)} of ${t.from_total} times).`,
+      message: `After ${t.from_skill} you usually run ${t.to_skill} (${pct(t.probability)} of ${int(t.from_total)} times).`,
       action: `Chain ${t.to_skill} after ${t.from_skill} in your workflow.`,
       evidence: { from: t.from_skill, to: t.to_skill, count: t.transitions, probability: t.probability },
     });
@@ -201,7 +202,7 @@ export async function recommendations(db: Db, query: RecommendationQuery): Promi
     for (const e of elsewhere) {
       add({
         type: 'try_here', priority: 'medium', skill_name: e.skill_name,
-        message: `${e.skill_name} succeeds ${pct(e.success_rate)} over ${e.total} uses in ${e.projects} other project(s), but is not used here.`,
+        message: `${e.skill_name} succeeds ${pct(e.success_rate)} over ${int(e.total)} uses in ${int(e.projects)} other project(s), but is not used here.`,
         action: `Try ${e.skill_name} in this project.`,
         evidence: { other_projects: e.projects, total_invocations: e.total, success_rate: e.success_rate },
       });

@@ -71,6 +71,12 @@ export interface SessionTimeline {
 }
 
 /** Everything that happened in one session, in time order (a session timeline). */
+/** Whether a session was inferred from time gaps; undefined when there is no such session. */
+export async function sessionInferred(db: Db, projectId: string, sessionId: string): Promise<boolean | undefined> {
+  const row = await db.one<{ inferred: boolean }>('SELECT inferred FROM session_summaries WHERE project_id = $1 AND session_id = $2', [projectId, sessionId]);
+  return row?.inferred;
+}
+
 export async function sessionTimeline(db: Db, q: { projectId: string; sessionId: string; gapMinutes?: number }): Promise<SessionTimeline> {
   const key = { project_id: q.projectId, session_id: q.sessionId };
   return (await sessionTimelines(db, [key])).get(sessionKey(key)) ?? { invocations: [], events: [] };

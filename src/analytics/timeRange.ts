@@ -5,11 +5,14 @@
  * offers); `daily`, `weekly`, `monthly` (the current bucket: today, this ISO week from Monday, this
  * month). `--since`/`--until` are YYYY-MM-DD dates in the display zone, both inclusive.
  */
-import { UsageError } from '../common/errors';
+import { ScopeError } from '../common/errors';
 import type { Db } from './store';
 
-export const WINDOWS = ['all', 'today', '7d', '30d', 'daily', 'weekly', 'monthly'] as const;
-export type Window = (typeof WINDOWS)[number];
+import type { Window } from '../common/windows';
+import { WINDOWS } from '../common/windows';
+
+export { WINDOWS };
+export type { Window };
 
 export interface RangeQuery {
   window?: string;
@@ -31,22 +34,28 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseWindow(value: string | undefined): Window {
   const w = (value ?? 'all').toLowerCase();
-  if (!(WINDOWS as readonly string[]).includes(w)) throw new UsageError(`Unknown window "${value}": use one of ${WINDOWS.join(', ')}`);
+  if (!(WINDOWS as readonly string[]).includes(w)) throw new ScopeError(() => `Unknown window "${value}": use one of ${WINDOWS.join(', ')}`);
   return w as Window;
 }
 
-function checkDate(value: string | undefined, name: string): string | null {
-  if (value === undefined) return null;
-  const ok = DATE_RE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-  if (!ok) throw new UsageError(`${name} must be a date as YYYY-MM-DD, got "${value}"`);
-  return value;
+function isDate(value: string): boolean {
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return DATE_RE.test(value) && !Number.isNaN(at) && new Date(at).toISOString().startsWith(value);
+}
+
+/** Checks the dates of a range (YYYY-MM-DD, since not after until); throws ScopeError naming the field. */
+export function checkDates(since: string | undefined, until: string | undefined): void {
+  for (const [field, value] of [['since', since], ['until', until]] as const) {
+    if (value !== undefined && !isDate(value)) throw new ScopeError((n) => `${n(field)} must be a date as YYYY-MM-DD, got "${value}"`);
+  }
+  if (since && until && since > until) throw new ScopeError((n) => `${n('since')} ${since} is after ${n('until')} ${until}`);
 }
 
 export async function resolveRange(db: Db, query: RangeQuery): Promise<TimeRange> {
   const window = parseWindow(query.window);
-  const since = checkDate(query.since, '--since');
-  const until = checkDate(query.until, '--until');
-  if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  checkDates(query.since, query.until);
+  const since = query.since ?? null;
+  const until = query.until ?? null;
   const row = await db.one<{ w_from: Date | null; since_from: Date | null; until_to: Date | null }>(
     `WITH n AS (SELECT coalesce($1::TIMESTAMPTZ, now()) AS now)
      SELECT CASE $2

@@ -2,36 +2,26 @@
  * The CLI's commands (DESIGN section 5). Each returns what it found as data (printed as JSON with
  * --json) and as text for a person, and whether some input was bad (exit code 1).
  */
-import * as os from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors';
+import * as fmt from '../common/format';
 import type { CoreSettings } from '../common/settings';
-import { cleanup } from '../analytics/cleanup';
-import { compareSkill } from '../analytics/compare';
-import type { AggregateWindow } from '../analytics/derived';
-import { AGGREGATE_WINDOWS, computeAggregates, ensureDerived } from '../analytics/derived';
-import { effectiveness } from '../analytics/effectiveness';
-import { EXPORT_FORMATS, checkOutputFolder, exportData, writeStreamed } from '../analytics/exportData';
-import { skillGraph } from '../analytics/graph';
-import { health } from '../analytics/health';
-import { recommendations } from '../analytics/recommendations';
-import { correlatedSessionsExport, correlationReport, sessions } from '../analytics/sessions';
-import { trends } from '../analytics/trends';
-import { workflowSkills } from '../analytics/workflows';
-import { listProjects, registerProject, unregisterProject } from '../analytics/projects';
-import type { Store } from '../analytics/store';
-import { topSkills } from '../analytics/topSkills';
-import type { WorkerPool } from '../ingest/workerPool';
-import { ALL_FORMATS, generate } from '../demo/generator';
-import type { GeneratedFormat } from '../demo/generator';
-import { collectAndAggregate, graphAnswer, projectRows } from './answers';
-import { RULES, pct } from '../analytics/definitions';
-import { fmt, printable, table, toJson } from './output';
+import { ALL_FORMATS, generate } from '../core/demo';
+import type { GeneratedFormat } from '../core/demo';
+import type { Scope, ScopeInput } from '../core/scope';
+import { parseScope } from '../core/scope';
+import type { AggregateWindow, MetricsCore } from '../core/service';
+import { AGGREGATE_WINDOWS, EXPORT_FORMATS } from '../core/service';
+import { graphAnswer } from '../core/answers';
+import { RULES } from '../common/rules';
+import { printable, table } from './output';
 
 export interface CliContext {
   settings: CoreSettings;
-  store: () => Store;
-  pool: () => WorkerPool | undefined;
+  /** The core over the --db file (opened on first use). */
+  core: () => MetricsCore;
+  /** Serves the agent tools over MCP on stdio (the entry point wires the MCP adapter in). */
+  serveMcp: () => Promise<void>;
 }
 
 export interface CommandResult {
@@ -73,6 +63,17 @@ function positiveInt(o: Options, key: string, fallback: number, max = 1_000_000_
 /** The longest retention `cleanup` takes: a hundred years (more is no clean-up, and overflows dates). */
 const MAX_RETENTION_DAYS = 36_500;
 
+/** The scope of a question from its flags, parsed once; errors name the flags. */
+function scopeOf(o: Options, keys: readonly (keyof ScopeInput)[] = ['project', 'window', 'since', 'until']): Scope {
+  const input: ScopeInput = {};
+  for (const key of keys) if (key !== 'now') input[key] = str(o, key);
+  // A ScopeError names the scope's fields; main() words them as flags (--since).
+  return parseScope(input);
+}
+
+/** A time column's header says in which zone its times are. */
+const at = (header: string, zone: string): string => `${header} (${zone})`;
+
 function problemsText(problems: { file: string; message: string }[]): string {
   if (!problems.length) return '';
   return `\n\nProblems (${problems.length}):\n${problems.map((p) => `  ${printable(p.file)}\n    ${printable(p.message)}`).join('\n')}`;
@@ -86,9 +87,8 @@ export const COMMANDS: Command[] = [
     options: { name: { type: 'string' }, type: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [dir], o) {
-      const { project, changed } = await ctx.store().write((db) =>
-        registerProject(db, dir!, { source: 'cli', name: str(o, 'name'), type: str(o, 'type') }),
-      );
+      const [registration] = await ctx.core().register([dir!], { name: str(o, 'name'), type: str(o, 'type') });
+      const { project, changed } = registration!;
       return {
         data: project,
         text: `${changed ? 'Registered' : 'Already registered'}: ${project.project_name} (${project.project_path}, id ${project.project_id})`,
@@ -101,7 +101,7 @@ export const COMMANDS: Command[] = [
     summary: 'Unregister a project (its history is kept)',
     args: [1, 1],
     async run(ctx, [ref]) {
-      const project = await ctx.store().write((db) => unregisterProject(db, ref!));
+      const { project } = await ctx.core().unregister(ref!);
       return { data: project, text: `Unregistered ${project.project_name} (${project.project_path}); its records are kept.` };
     },
   },
@@ -112,14 +112,14 @@ export const COMMANDS: Command[] = [
     options: { all: { type: 'boolean' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      const rows = await ctx.store().read((db) => listProjects(db, { includeInactive: o.all === true }));
-      const data = projectRows(rows);
+      const rows = await ctx.core().projects(o.all === true);
+      const data = rows;
       const zone = ctx.settings.displayTimeZone;
       const text = rows.length
         ? table(rows, [
             { header: 'NAME', value: (p) => p.project_name },
             { header: 'INVOCATIONS', value: (p) => fmt.int(p.total_invocations), align: 'right' },
-            { header: 'LAST SYNC', value: (p) => fmt.date(p.last_sync_at, zone) },
+            { header: at('LAST SYNC', zone), value: (p) => fmt.dateTime(p.last_sync_at, zone) },
             { header: 'ACTIVE', value: (p) => (p.is_active ? 'yes' : 'no') },
             { header: 'ID', value: (p) => p.project_id },
             { header: 'PATH', value: (p) => p.project_path },
@@ -141,21 +141,13 @@ export const COMMANDS: Command[] = [
     options: { 'no-aggregate': { type: 'boolean' } },
     args: [0, Infinity],
     async run(ctx, dirs, o) {
-      const pool = ctx.pool();
       // Aggregates follow the data (DESIGN: they refresh after each collection).
-      const result = await collectAndAggregate(ctx.store(), ctx.settings, {
-        register: dirs,
-        noAggregate: o['no-aggregate'] === true,
-        origin: 'cli',
-        loader: pool?.loader,
-        // Parse workers take cores of their own: DuckDB gets the rest (measured faster on 2 cores).
-        threads: Math.max(1, os.availableParallelism() - (pool?.size ?? 0)),
-      });
+      const result = await ctx.core().collect({ register: dirs, aggregate: o['no-aggregate'] !== true });
       const text =
         `Collected ${result.projects} project(s): ${result.files} file(s), ${result.files_read} read; ` +
         `${fmt.int(result.records_seen)} records seen (invocations and workflow events); added ${fmt.int(result.invocations_added)} invocations ` +
         `and ${fmt.int(result.events_added)} workflow events; ${fmt.int(result.records_updated)} pending invocations finished; ` +
-        `${fmt.int(result.skipped_invalid)} skipped as invalid; ${(result.duration_ms / 1000).toFixed(2)} s.` +
+        `${fmt.int(result.skipped_invalid)} skipped as invalid; ${fmt.millis(result.duration_ms)}.` +
         problemsText(result.problems);
       return { data: result, text, inputProblems: result.problems.length > 0 };
     },
@@ -171,15 +163,7 @@ export const COMMANDS: Command[] = [
     options: { limit: { type: 'string' }, project: { type: 'string' }, window: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      const rows = await ctx.store().read((db) =>
-        topSkills(db, {
-          limit: positiveInt(o, 'limit', 10),
-          project: str(o, 'project'),
-          window: str(o, 'window'),
-          since: str(o, 'since'),
-          until: str(o, 'until'),
-        }),
-      );
+      const rows = await ctx.core().topSkills({ ...scopeOf(o), limit: positiveInt(o, 'limit', 10) });
       const zone = ctx.settings.displayTimeZone;
       const text = rows.length
         ? table(rows, [
@@ -190,7 +174,7 @@ export const COMMANDS: Command[] = [
             { header: 'P95', value: (r) => fmt.seconds(r.p95_duration_seconds), align: 'right' },
             { header: 'FOLLOW-UPS', value: (r) => fmt.num(r.avg_follow_ups, 2), align: 'right' },
             { header: 'PROJECTS', value: (r) => fmt.int(r.projects), align: 'right' },
-            { header: 'LAST USED', value: (r) => fmt.date(r.last_used, zone) },
+            { header: at('LAST USED', zone), value: (r) => fmt.dateTime(r.last_used, zone) },
           ])
         : 'No skill usage in this range.';
       return { data: rows, text };
@@ -205,15 +189,15 @@ export const COMMANDS: Command[] = [
     ],
     args: [0, 0],
     async run(ctx) {
-      const h = await ctx.store().read((db) => health(db, ctx.settings.displayTimeZone, ctx.settings.sessionGapMinutes));
+      const h = await ctx.core().health();
       const zone = ctx.settings.displayTimeZone;
       const last = h.last_collection;
       const text = [
         `Status:          ${h.ok ? 'OK' : `${h.problems.length} problem(s)`}`,
-        `Database:        ${ctx.store().path} (schema ${h.schema_version})`,
-        `Projects:        ${h.projects} active`,
+        `Database:        ${ctx.core().databasePath} (schema ${h.schema_version})`,
+        `Projects:        ${fmt.int(h.projects)} active`,
         `Records:         ${fmt.int(h.records)} invocations, ${fmt.int(h.workflow_events)} workflow events`,
-        `Last collection: ${last ? `${fmt.date(last.finished_at, zone)} (${last.origin}, ${last.files_read} file(s) read, ${fmt.int(last.records_added)} added, ${last.problems} problem(s))` : 'never'}`,
+        `Last collection: ${last ? `${fmt.dateTime(last.finished_at, zone)} ${zone} (${last.origin}, ${fmt.plural(last.files_read, 'file')} read, ${fmt.int(last.records_added)} added, ${fmt.plural(last.problems, 'problem')})` : 'never'}`,
         `Aggregates:      ${h.aggregates_fresh ? 'fresh' : 'stale (run: skill-metrics aggregate)'}`,
       ].join('\n') + problemsText(h.problems);
       return { data: h, text };
@@ -230,14 +214,12 @@ export const COMMANDS: Command[] = [
       if (window && !(AGGREGATE_WINDOWS as readonly string[]).includes(window)) {
         throw new UsageError(`--window must be one of ${AGGREGATE_WINDOWS.join(', ')}`);
       }
-      const run = await ctx.store().write((db) =>
-        computeAggregates(db, { windows: window ? [window as AggregateWindow] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes, full: true }),
-      );
+      const run = await ctx.core().aggregate({ windows: window ? [window as AggregateWindow] : undefined });
       return {
         data: run,
         text:
-          `Aggregated ${run.windows.join(', ')}: ${fmt.int(run.rows_written)} rows in ${(run.aggregates_ms / 1000).toFixed(2)} s; ` +
-          `${fmt.int(run.sessions)} sessions, co-usage and transitions in ${(run.sessions_ms / 1000).toFixed(2)} s.`,
+          `Aggregated ${run.windows.join(', ')}: ${fmt.plural(run.rows_written, 'row')} in ${fmt.millis(run.aggregates_ms)}; ` +
+          `${fmt.plural(run.sessions, 'session')}, co-usage and transitions in ${fmt.millis(run.sessions_ms)}.`,
       };
     },
   },
@@ -253,11 +235,7 @@ export const COMMANDS: Command[] = [
     options: { project: { type: 'string' }, window: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [skill], o) {
-      const e = await ctx.store().read((db) =>
-        effectiveness(db, skill!, {
-          project: str(o, 'project'), minEvidence: ctx.settings.minEvidence, window: str(o, 'window'), since: str(o, 'since'), until: str(o, 'until'),
-        }),
-      );
+      const e = await ctx.core().effectiveness(skill!, scopeOf(o));
       const zone = ctx.settings.displayTimeZone;
       const lines = [
         `${e.skill_name}${str(o, 'project') ? ` in ${str(o, 'project')}` : ''}`,
@@ -265,10 +243,10 @@ export const COMMANDS: Command[] = [
         `  success rate  ${fmt.pct(e.success_rate)}${e.enough_evidence ? '' : ' (not enough data to rate)'}`,
         `  duration      avg ${fmt.seconds(e.avg_duration_seconds)}, p50 ${fmt.seconds(e.p50_duration_seconds)}, p95 ${fmt.seconds(e.p95_duration_seconds)}`,
         `  follow-ups    ${fmt.num(e.avg_follow_ups, 2)} per use; ${fmt.pct(e.follow_up_share)} of uses have some`,
-        `  used          ${fmt.date(e.first_used, zone)} .. ${fmt.date(e.last_used, zone)}`,
+        `  used          ${fmt.dateTime(e.first_used, zone)} .. ${fmt.dateTime(e.last_used, zone)} (${zone})`,
       ];
-      if (e.top_errors.length) lines.push('  top errors    ' + e.top_errors.map((x) => `${x.error_type} (${x.count})`).join(', '));
-      if (e.workflow_paths.length) lines.push('  paths         ' + e.workflow_paths.map((x) => `${x.workflow_path} ${fmt.pct(x.success_rate)} of ${x.count}`).join(', '));
+      if (e.top_errors.length) lines.push('  top errors    ' + e.top_errors.map((x) => `${x.error_type} (${fmt.int(x.count)})`).join(', '));
+      if (e.workflow_paths.length) lines.push('  paths         ' + e.workflow_paths.map((x) => `${x.workflow_path} ${fmt.pct(x.success_rate)} of ${fmt.int(x.count)}`).join(', '));
       if (e.insights.length) lines.push('', ...e.insights.map((i) => `  * ${i}`));
       return { data: e, text: lines.join('\n') };
     },
@@ -282,7 +260,7 @@ export const COMMANDS: Command[] = [
     ],
     args: [1, 1],
     async run(ctx, [skill]) {
-      const rows = await ctx.store().read((db) => compareSkill(db, skill!));
+      const rows = await ctx.core().compare(skill!);
       const text = rows.length
         ? table(rows, [
             { header: 'PROJECT', value: (r) => r.project_name },
@@ -300,19 +278,17 @@ export const COMMANDS: Command[] = [
     usage: 'recommendations [--project P] [--limit N]',
     summary: 'What to change, most useful first, each with the numbers behind it',
     rules: [
-      `No skill is rated on fewer invocations than --min-evidence (default 5). Low success: below ${pct(RULES.lowSuccessRate)}; well-tuned: above ${pct(RULES.highSuccessRate)}; ` +
-        `error hotspot: one error type behind at least ${pct(RULES.errorHotspotShare)} of ${RULES.errorHotspotMinFailures} or more failures; ` +
+      `No skill is rated on fewer invocations than --min-evidence (default 5). Low success: below ${fmt.pct(RULES.lowSuccessRate)}; well-tuned: above ${fmt.pct(RULES.highSuccessRate)}; ` +
+        `error hotspot: one error type behind at least ${fmt.pct(RULES.errorHotspotShare)} of ${RULES.errorHotspotMinFailures} or more failures; ` +
         `a better workflow path: at least ${RULES.betterPathMargin * 100} points more success. Stale: used before, not in the last ${RULES.staleDays} days.`,
     ],
     options: { project: { type: 'string' }, limit: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
-      const recs = await ctx.store().read((db) =>
-        recommendations(db, { project: str(o, 'project'), minEvidence: ctx.settings.minEvidence, limit: str(o, 'limit') ? positiveInt(o, 'limit', 20) : undefined }),
-      );
+      const recs = await ctx.core().recommendations({ ...scopeOf(o, ['project']), limit: str(o, 'limit') ? positiveInt(o, 'limit', 20) : undefined });
+      const zone = ctx.settings.displayTimeZone;
       const text = recs.length
-        ? recs.map((r, i) => `${String(i + 1).padStart(2)}. [${r.priority}] ${r.message}\n    -> ${r.action}\n    evidence: ${JSON.stringify(r.evidence)}`).join('\n')
+        ? recs.map((r, i) => `${String(i + 1).padStart(2)}. [${r.priority}] ${r.message}\n    -> ${r.action}\n    evidence: ${Object.entries(r.evidence).map(([k, v]) => `${fmt.evidenceLabel(k)} ${fmt.evidenceValue(k, v, zone)}`).join('; ')}`).join('\n')
         : `No recommendations: no skill has ${ctx.settings.minEvidence}+ invocations with something to say.`;
       return { data: recs, text };
     },
@@ -327,12 +303,11 @@ export const COMMANDS: Command[] = [
     options: { project: { type: 'string' }, limit: { type: 'string' }, skill: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
-      const rows = await ctx.store().read((db) => sessions(db, { project: str(o, 'project'), limit: positiveInt(o, 'limit', 20), skill: str(o, 'skill') }));
+      const rows = await ctx.core().sessions({ ...scopeOf(o, ['project']), limit: positiveInt(o, 'limit', 20), skill: str(o, 'skill') });
       const zone = ctx.settings.displayTimeZone;
       const text = rows.length
         ? table(rows, [
-            { header: 'START', value: (r) => fmt.date(r.start_time, zone) },
+            { header: at('START', zone), value: (r) => fmt.dateTime(r.start_time, zone) },
             { header: 'SESSION', value: (r) => `${r.session_id}${r.inferred ? ' *' : ''}` },
             { header: 'SKILLS', value: (r) => r.skills_used.join(' > ') },
             { header: 'DONE', value: (r) => fmt.int(r.skills_completed), align: 'right' },
@@ -351,10 +326,7 @@ export const COMMANDS: Command[] = [
     options: { project: { type: 'string' }, 'min-count': { type: 'string' }, limit: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
-      const g = await ctx.store().read((db) =>
-        skillGraph(db, { project: str(o, 'project'), minCount: positiveInt(o, 'min-count', 2), limit: positiveInt(o, 'limit', 25) }),
-      );
+      const g = await ctx.core().graph({ ...scopeOf(o, ['project']), minCount: positiveInt(o, 'min-count', 2), limit: positiveInt(o, 'limit', 25) });
       const data = graphAnswer(g);
       const text = [
         'Used together',
@@ -381,15 +353,14 @@ export const COMMANDS: Command[] = [
     summary: 'Weekly use per skill: rising, declining, steady, stale',
     rules: [
       `The last ${RULES.trendWeeks} complete ISO weeks (--weeks; display zone), at least ${RULES.trendMinPoints} of them with use. Rising or declining only when ` +
-        `the least-squares slope has |t| >= ${RULES.trendMinT}, the fitted change is at least ${pct(RULES.trendMinRelativeChange)} of the weekly mean, and the later ` +
+        `the least-squares slope has |t| >= ${RULES.trendMinT}, the fitted change is at least ${fmt.pct(RULES.trendMinRelativeChange)} of the weekly mean, and the later ` +
         `half of the weeks differs from the earlier half by at least ${RULES.trendMinCountZ} * sqrt(later + earlier) (more than counting noise): 3,3,4,3,4,4,4,5 is steady.`,
       `Stale: used before, not in the last ${RULES.staleDays} days.`,
     ],
     options: { project: { type: 'string' }, weeks: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
-      const rows = await ctx.store().read((db) => trends(db, { project: str(o, 'project'), weeks: positiveInt(o, 'weeks', 8) }));
+      const rows = await ctx.core().trends({ ...scopeOf(o, ['project']), weeks: positiveInt(o, 'weeks', 8) });
       const zone = ctx.settings.displayTimeZone;
       const text = rows.length
         ? table(rows, [
@@ -397,7 +368,7 @@ export const COMMANDS: Command[] = [
             { header: 'TREND', value: (r) => r.direction },
             { header: 'WEEKLY (oldest first)', value: (r) => r.weekly_counts.join(' ') },
             { header: 'SLOPE/WEEK', value: (r) => fmt.num(r.slope_per_week, 1), align: 'right' },
-            { header: 'LAST USED', value: (r) => fmt.date(r.last_used, zone) },
+            { header: at('LAST USED', zone), value: (r) => fmt.dateTime(r.last_used, zone) },
           ])
         : 'No skill usage.';
       return { data: rows, text };
@@ -410,7 +381,7 @@ export const COMMANDS: Command[] = [
     options: { project: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      const rows = await ctx.store().read((db) => workflowSkills(db, { project: str(o, 'project') }));
+      const rows = await ctx.core().workflows(scopeOf(o, ['project']));
       const text = rows.length
         ? table(rows, [
             { header: 'KIND', value: (r) => r.kind }, { header: 'WORKFLOW', value: (r) => r.workflow }, { header: 'SKILL', value: (r) => r.skill_name },
@@ -429,8 +400,7 @@ export const COMMANDS: Command[] = [
     options: { project: { type: 'string' } },
     args: [0, 0],
     async run(ctx, _args, o) {
-      await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
-      const report = await ctx.store().read((db) => correlationReport(db, { project: str(o, 'project') }));
+      const report = await ctx.core().correlationReport(scopeOf(o, ['project']));
       return { data: { report }, text: report.trimEnd() };
     },
   },
@@ -448,21 +418,16 @@ export const COMMANDS: Command[] = [
       const format = str(o, 'format');
       const out = str(o, 'out');
       if (!what || !format || !out) throw new UsageError('export needs --what, --format and --out');
-      checkOutputFolder(out);
-      if (what !== 'usage') await ensureDerived(ctx.store(), ctx.settings.sessionGapMinutes);
       if (what === 'correlated') {
         if (format !== 'json') throw new UsageError('--what correlated is written as JSON only');
         const limit = str(o, 'limit') === undefined ? undefined : positiveInt(o, 'limit', 1);
-        const doc = await ctx.store().read((db) => correlatedSessionsExport(db, { project: str(o, 'project'), limit }));
-        const text = `${toJson(doc, ctx.settings.displayTimeZone)}\n`;
-        await writeStreamed(out, (write) => write(text));
-        const rows = Object.keys(doc.sessions).length;
-        return { data: { what, format, path: out, rows }, text: `Wrote ${fmt.int(rows)} sessions to ${out}.` };
+        const { rows } = await ctx.core().exportCorrelated(scopeOf(o, ['project']), out, limit);
+        return { data: { what, format, path: out, rows }, text: `Wrote ${fmt.plural(rows, 'session')} to ${out}.` };
       }
       if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
       if (str(o, 'limit') !== undefined) throw new UsageError('--limit applies to --what correlated only');
-      const result = await ctx.store().read((db) => exportData(db, { what, format, out, project: str(o, 'project') }));
-      return { data: result, text: `Wrote ${fmt.int(result.rows)} ${result.what} rows to ${result.path} (${result.format}).` };
+      const result = await ctx.core().export({ what, format, out, project: scopeOf(o, ['project']).project });
+      return { data: result, text: `Wrote ${fmt.plural(result.rows, `${result.what} row`)} to ${result.path} (${result.format}).` };
     },
   },
   {
@@ -473,10 +438,10 @@ export const COMMANDS: Command[] = [
     args: [0, 0],
     async run(ctx, _args, o) {
       if (str(o, 'older-than-days') === undefined) throw new UsageError('cleanup needs --older-than-days N');
-      const r = await ctx.store().write((db) => cleanup(db, { olderThanDays: positiveInt(o, 'older-than-days', 1, MAX_RETENTION_DAYS) }));
+      const r = await ctx.core().cleanup(positiveInt(o, 'older-than-days', 1, MAX_RETENTION_DAYS));
       return {
         data: r,
-        text: `Deleted ${fmt.int(r.usage_deleted)} invocations, ${fmt.int(r.events_deleted)} workflow events and ${fmt.int(r.aggregates_deleted)} aggregate rows from before ${fmt.date(r.cutoff, ctx.settings.displayTimeZone)}.`,
+        text: `Deleted ${fmt.plural(r.usage_deleted, 'invocation')}, ${fmt.plural(r.events_deleted, 'workflow event')} and ${fmt.plural(r.aggregates_deleted, 'aggregate row')} from before ${fmt.dateTime(r.cutoff, ctx.settings.displayTimeZone)} ${ctx.settings.displayTimeZone}.`,
       };
     },
   },
@@ -486,16 +451,7 @@ export const COMMANDS: Command[] = [
     summary: 'Serve the agent tools over the Model Context Protocol on stdin/stdout (for MCP clients)',
     args: [0, 0],
     async run(ctx) {
-      const { serveStdio } = await import('../mcp/server');
-      const pool = ctx.pool();
-      await serveStdio({
-        store: ctx.store(),
-        settings: ctx.settings,
-        registerSource: 'cli',
-        origin: 'cli',
-        loader: pool?.loader,
-        collectThreads: Math.max(1, os.availableParallelism() - (pool?.size ?? 0)),
-      });
+      await ctx.serveMcp();
       return { data: null, text: '', silent: true };
     },
   },

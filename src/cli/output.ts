@@ -1,19 +1,4 @@
-/** Human tables and machine JSON for the CLI. */
-import { formatIsoInZone } from '../common/zonedTime';
-
-/** JSON with instants as ISO 8601 with the display zone's offset (DESIGN section 5). */
-export function toJson(value: unknown, zone: string): string {
-  return JSON.stringify(
-    value,
-    function replacer(this: Record<string, unknown>, key: string, v: unknown) {
-      const original = this[key];
-      if (original instanceof Date) return formatIsoInZone(original, zone);
-      if (typeof v === 'bigint') return v.toString();
-      return v;
-    },
-    2,
-  );
-}
+/** Human tables for the CLI (figures are formatted by src/common/format.ts, JSON by its toJson). */
 
 export type Align = 'left' | 'right';
 
@@ -55,17 +40,3 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
       .trimEnd();
   return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
-
-export const fmt = {
-  int: (n: number | null | undefined): string => (n === null || n === undefined ? '-' : Math.round(n).toLocaleString('en-US')),
-  pct: (f: number | null | undefined): string => (f === null || f === undefined ? '-' : `${(f * 100).toFixed(f >= 0.995 || f === 0 ? 0 : 1)}%`),
-  num: (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? '-' : n.toFixed(digits)),
-  seconds: (s: number | null | undefined): string => {
-    if (s === null || s === undefined || !Number.isFinite(s)) return '-';
-    if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
-    if (s < 120) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-    if (s < 7200) return `${(s / 60).toFixed(1)} min`;
-    return `${(s / 3600).toFixed(1)} h`;
-  },
-  date: (d: Date | null | undefined, zone: string): string => (d ? formatIsoInZone(d, zone).slice(0, 16).replace('T', ' ') : '-'),
-};

@@ -31,6 +31,23 @@ export class UsageError extends Error {
   }
 }
 
+export type ScopeField = 'project' | 'window' | 'since' | 'until';
+
+/**
+ * A question's scope that does not parse (a bad window, a date that is none). The message names the scope's
+ * fields (`since`); an edge may word them as its own flags (`--since`) with wordedAs.
+ */
+export class ScopeError extends UsageError {
+  constructor(private readonly parts: (name: (field: ScopeField) => string) => string) {
+    super(parts((f) => f));
+    this.name = 'ScopeError';
+  }
+
+  wordedAs(name: (field: ScopeField) => string): UsageError {
+    return new UsageError(this.parts(name));
+  }
+}
+
 /** The operation was cancelled by its caller (AbortSignal). */
 export class CancelledError extends Error {
   constructor() {

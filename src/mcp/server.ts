@@ -1,5 +1,5 @@
 /**
- * The Model Context Protocol server (`skill-metrics mcp`): the agent tools of tools.ts over stdio, with
+ * The Model Context Protocol server (`skill-metrics mcp`): the agent tools of src/core/tools.ts over stdio, with
  * the official TypeScript SDK. Results are the CLI's --json output as text; a failing call (unknown
  * project, bad window, database locked too long, bad input) is a tool error with the message, and the
  * server goes on. Nothing but protocol messages is written to stdout (logs go to stderr with --verbose).
@@ -10,8 +10,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, logger } from '../common/log';
 import { version } from '../../package.json';
-import type { ToolContext } from './tools';
-import { TOOLS, resultJson, toolErrorMessage } from './tools';
+import type { ToolContext } from '../core/tools';
+import { TOOLS, resultJson, toolErrorMessage } from '../core/tools';
 
 const log = logger('mcp');
 

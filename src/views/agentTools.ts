@@ -1,5 +1,5 @@
 /**
- * The agent tools in the editor: the fourteen tools of `skill-metrics mcp` (src/mcp/tools.ts) as
+ * The agent tools in the editor: the fourteen tools of `skill-metrics mcp` (src/core/tools.ts) as
  * language-model tools for agent mode, and an MCP server definition, so that agent mode can also start the
  * server itself (`node <extension>/dist/cli.js --db <this database> ... mcp`, with the settings' zones).
  *
@@ -7,17 +7,15 @@
  *   works unchanged.
  * - Registration is cheap: names and flags come from toolInfo.ts; the catalogue (and DuckDB) loads on
  *   the first call. Answers are the CLI's --json for the same question, in the display zone.
- * - Tools that change state ask for confirmation first and go through the service's write queue, then
- *   refresh the views as the matching commands do. Errors reach the model as a clear message.
+ * - Tools that change state ask for confirmation first; they run on this window's core, whose change
+ *   events refresh the views. Errors reach the model as a clear message.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, logger } from '../common/log';
-import { LM_TOOL_PREFIX, TOOL_INFO, TOOL_NAMES, describeChange } from '../mcp/toolInfo';
-import type { ToolName } from '../mcp/toolInfo';
-import type { ToolContext } from '../mcp/tools';
+import { LM_TOOL_PREFIX, TOOL_INFO, TOOL_NAMES, describeChange } from '../core/toolInfo';
+import type { ToolName } from '../core/toolInfo';
 import type { ConfigService } from './config';
-import type { CollectResult, Registration } from './engine';
 import type { MetricsService } from './metrics';
 import type { ProjectSync } from './projectSync';
 
@@ -58,26 +56,12 @@ export class SkillMetricsTool implements vscode.LanguageModelTool<Input> {
 
   /** Runs the tool; resolves with its JSON text, or rejects with an error whose message the model can act on. */
   async run(input: unknown, token?: vscode.CancellationToken): Promise<string> {
-    const { findTool, runTool, toolErrorMessage } = await import('../mcp/tools');
-    const { service, config } = this.deps;
+    const { findTool, runTool, toolErrorMessage } = await import('../core/tools');
     const abort = new AbortController();
     const cancel = token?.onCancellationRequested(() => abort.abort());
     try {
-      const definition = findTool(this.name)!;
-      const engine = await service.engine();
-      const ctx: ToolContext = {
-        store: engine.store,
-        settings: config.config.core,
-        registerSource: 'manual',
-        origin: 'extension',
-        signal: abort.signal,
-        ensureDerived: () => service.ensureDerived(),
-        collect: (request) => this.collect(request),
-      };
-      // Reads, and collection (which queues itself), run as they are; other writes wait their turn.
-      if (definition.readOnly || this.name === 'collect_skill_metrics') return (await runTool(definition, ctx, input)).text;
-      const { data, text } = await service.exclusive(() => runTool(definition, ctx, input));
-      await this.afterChange(data);
+      const { data, text } = await runTool(findTool(this.name)!, { core: await this.deps.service.engine(), signal: abort.signal }, input);
+      await this.afterChange(input, data);
       return text;
     } catch (err) {
       log.warn(`${this.name} failed: ${describeError(err)}`);
@@ -87,37 +71,21 @@ export class SkillMetricsTool implements vscode.LanguageModelTool<Input> {
     }
   }
 
-  /** What the matching commands do after the change: opt-outs, state, views. */
-  private async afterChange(data: unknown): Promise<void> {
+  /** What the matching commands do after registering or unregistering: the workspace opt-outs. */
+  private async afterChange(input: unknown, data: unknown): Promise<void> {
     const { service, projectSync } = this.deps;
     const project = data as { project_path?: string } | undefined;
+    const paths = (input as { paths?: unknown } | undefined)?.paths;
+    if (this.name === 'collect_skill_metrics' && Array.isArray(paths)) {
+      const engine = await service.engine();
+      for (const p of paths) if (typeof p === 'string') await projectSync?.setOptedOut(engine.canonicalPath(p), false);
+    }
     if (this.name === 'register_project' && project?.project_path) await projectSync?.setOptedOut(project.project_path, false);
     if (this.name === 'unregister_project' && project?.project_path) {
       const engine = await service.engine();
       const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
       if (folders.some((f) => engine.canonicalPath(f.uri.fsPath) === project.project_path)) await projectSync?.setOptedOut(project.project_path, true);
     }
-    await service.refreshState();
-    service.fireData(this.name === 'compute_aggregates' ? 'aggregate' : 'projects');
-  }
-
-  /** collect_skill_metrics through the service, so that the views follow and it queues with background collections. */
-  private async collect(request: { paths: string[]; aggregate: boolean; signal?: AbortSignal }): Promise<CollectResult> {
-    const { service, projectSync } = this.deps;
-    let ids: string[] | undefined;
-    if (request.paths.length) {
-      const registrations: Registration[] = await service.exclusive(async (engine) => {
-        const done = await engine.register(request.paths, 'manual');
-        for (const r of done) await projectSync?.setOptedOut(r.project.project_path, false);
-        await service.refreshState();
-        service.fireData('projects');
-        return done;
-      });
-      ids = registrations.map((r) => r.project.project_id);
-    }
-    const result = await service.collect({ projects: ids, explicit: true, signal: request.signal });
-    if (request.aggregate && result.records_added + result.records_updated > 0 && (await service.ensureDerived())) service.fireData('aggregate');
-    return result;
   }
 }
 

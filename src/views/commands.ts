@@ -13,14 +13,12 @@ import type { ConfigService, ViewWindow } from './config';
 import { VIEW_WINDOWS, WINDOW_LABELS } from './config';
 import { Commands, Views } from './constants';
 import type { ReportDocuments } from './documents';
-import type { CleanupResult, CollectResult, ExportResult, Health, ProjectWithCounts, Registration } from './engine';
-import * as fmt from './format';
+import type { CleanupResult, CollectResult, ExportResult, Health, ProjectWithCounts, Registration } from '../core/service';
+import * as fmt from '../common/format';
 import type { MetricsService } from './metrics';
-import type { DashboardTarget } from './panels';
-import { openDashboard } from './panels';
 import { pickProject, pickSkill } from './pickers';
 import type { ProjectSync } from './projectSync';
-import type { DashboardPanels } from './dashboard/dashboardPanel';
+import type { DashboardPanels, DashboardTarget } from './dashboard/dashboardPanel';
 import type { ReportPanels } from './reportPanel';
 import type { StatusBar } from './statusBar';
 import { ProjectNode } from './trees/projectsTree';
@@ -131,10 +129,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const registerPaths = async (dirs: string[], label: string): Promise<Registration[]> => {
     const registrations = await service.exclusive(async (engine) => {
-      const done = await engine.register(dirs, 'manual');
+      const done = await engine.register(dirs);
       for (const r of done) await projectSync.setOptedOut(r.project.project_path, false);
-      await service.refreshState();
-      service.fireData('projects');
       return done;
     });
     const result = await collectWithProgress(
@@ -175,8 +171,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return result;
     },
 
-    [Commands.openDashboard]: async (target?: DashboardTarget) =>
-      openDashboard({ service, config, panels, statusBar, dashboard }, target && typeof target === 'object' ? target : {}),
+    // The one place that opens the dashboard (the status bar and the session-start notification come here too).
+    [Commands.openDashboard]: async (target?: DashboardTarget) => {
+      const t = target && typeof target === 'object' ? target : {};
+      return dashboard.show({ skill: typeof t.skill === 'string' ? t.skill : undefined, project: typeof t.project === 'string' ? t.project : undefined });
+    },
 
     [Commands.registerFolder]: async (arg?: vscode.Uri | vscode.Uri[]): Promise<Registration[] | undefined> => {
       let uris = arg instanceof vscode.Uri ? [arg] : Array.isArray(arg) ? arg.filter((u) => u instanceof vscode.Uri) : [];
@@ -206,9 +205,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!id) id = (await pickProject(service, { title: 'Unregister Project', placeHolder: 'Its records are kept; nothing is collected from it any more' }))?.project_id;
       if (!id) return undefined;
       const { project, isWorkspaceFolder } = await service.exclusive(async (engine) => {
-        const p = await engine.unregister(id);
-        await service.refreshState();
-        service.fireData('projects');
+        const p = (await engine.unregister(id)).counts;
         const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
         return { project: p, isWorkspaceFolder: !!p && folders.some((f) => engine.canonicalPath(f.uri.fsPath) === p.project_path) };
       });
@@ -251,7 +248,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     [Commands.showRecommendations]: async () => {
       await vscode.commands.executeCommand(`${Views.recommendations}.focus`);
-      const recs = await service.withDerived((e) => e.recommendations(viewState.projectFilter?.id));
+      const recs = await (await service.engine()).recommendations({ project: viewState.projectFilter?.id });
       if (!recs.length) {
         void vscode.window.showInformationMessage(
           `Skill Metrics: no recommendations for now; skills need at least ${config.get('minEvidence')} invocations to be rated.`,
@@ -263,7 +260,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.showCorrelationReport]: async () => {
       const filter = viewState.projectFilter;
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Skill Metrics: correlation report' }, () =>
-        service.withDerived((e) => e.correlationReport(filter?.id)),
+        service.engine().then((e) => e.correlationReport({ project: filter?.id })),
       );
       await documents.show(`Correlation Report${filter ? ` (${filter.name.replace(/[\\/]/g, '_')})` : ''}.txt`, report);
       return report;
@@ -309,9 +306,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!uri) return undefined;
       const project = viewState.projectFilter?.id;
       const result = await withProgress(`exporting ${what}`, async (signal) => {
-        const run = (): Promise<ExportResult> => service.engine().then((e) => e.exportData({ what, format, out: uri.fsPath, project }, signal));
         try {
-          return await (what === 'usage' ? run() : service.withDerived(() => run()));
+          return await (await service.engine()).export({ what, format, out: uri.fsPath, project }, signal);
         } catch (err) {
           // A cancelled export leaves no half-written file behind.
           if (signal.aborted) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
@@ -360,12 +356,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         if (ok !== 'Delete') return undefined;
       }
       const result = await withProgress('cleaning up', async (signal) =>
-        service.exclusive(async (engine) => {
-          const r = await engine.cleanup(days, signal);
-          await service.refreshState();
-          service.fireData('cleanup');
-          return r;
-        }),
+        service.exclusive((engine) => engine.cleanup(days, signal)),
       );
       void vscode.window.showInformationMessage(
         `Skill Metrics: deleted ${fmt.plural(result.usage_deleted, 'invocation')}, ${fmt.plural(result.events_deleted, 'workflow event')} and ${fmt.plural(result.aggregates_deleted, 'aggregate row')} older than ${fmt.plural(days, 'day')}.`,

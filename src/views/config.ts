@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { logger } from '../common/log';
 import type { CoreSettings } from '../common/settings';
-import { resolveSettings } from '../common/settings';
+import { coreSettingsSchema, resolveSettings } from '../common/settings';
+import type { ViewWindow } from '../core/scope';
+import { VIEW_WINDOWS, WINDOW_LABELS } from '../core/scope';
 import { machineTimeZone, resolveTimeZone } from '../common/timeZones';
 import { Disposable } from './lifecycle';
 
@@ -15,29 +17,18 @@ const log = logger('config');
 
 export const SECTION = 'skillMetrics';
 
-export const VIEW_WINDOWS = ['today', '7d', '30d', 'all'] as const;
-export type ViewWindow = (typeof VIEW_WINDOWS)[number];
-
-export const WINDOW_LABELS: Record<ViewWindow, string> = {
-  today: 'Today',
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-  all: 'All time',
-};
+export { VIEW_WINDOWS, WINDOW_LABELS };
+export type { ViewWindow };
 
 /** Each setting: its schema and default (the same defaults as package.json). */
 const SCHEMAS = {
   autoRegisterWorkspaceFolders: z.boolean().default(true),
-  sourceTimeZone: z.string().default(''),
-  displayTimeZone: z.string().default(''),
+  ...coreSettingsSchema.shape,
   defaultWindow: z.enum(VIEW_WINDOWS).default('30d'),
-  minEvidence: z.number().int().min(1).max(10_000).default(5),
-  sessionGapMinutes: z.number().int().min(1).max(24 * 60).default(30),
   sessionStartNotification: z.boolean().default(true),
   'statusBar.enabled': z.boolean().default(true),
   topSkillsLimit: z.number().int().min(1).max(200).default(20),
   retentionDays: z.number().int().min(0).max(36_500).default(0),
-  maxFileSizeMB: z.number().min(1).max(4096).default(100),
 } as const;
 
 export type SettingKey = keyof typeof SCHEMAS;

@@ -79,4 +79,3 @@ export const StateKeys = {
   lastRetentionRun: 'skillMetrics.retention.lastRun',
 } as const;
 
-export const DATABASE_FILE = 'skill_metrics.duckdb';

@@ -1,16 +1,16 @@
 /**
- * The editor's service over the core. It loads the engine (and with it DuckDB) lazily, after activation;
- * serialises the work that writes (collection, aggregation, registration, clean-up) so background and
- * explicit work never trip over each other in this window; coalesces background collection requests;
- * and tells the views when data or state changed. Other windows share the database through the store's
+ * The editor's handle on the core (src/core/service.ts). It loads the core (and with it DuckDB) lazily,
+ * after activation; coalesces background collection requests; follows the core's change events (every
+ * write announces itself) to keep the views' state (counts, problems, collecting) and tell the views. Other windows share the database through the store's
  * lock handling: nothing here shows a lock error, background failures are logged and retried later.
  */
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { CancelledError } from '../common/errors';
 import { describeError, logger } from '../common/log';
 import type { ConfigService } from './config';
-import { DATABASE_FILE } from './constants';
-import type { AggregateRun, CollectProgress, CollectResult, Engine, Health } from './engine';
+import { DATABASE_FILE } from '../common/paths';
+import type { AggregateRun, CollectProgress, CollectResult, CoreChange, Health, MetricsCore } from '../core/service';
 import { Disposable } from './lifecycle';
 
 const log = logger('metrics');
@@ -50,8 +50,8 @@ interface PendingCollect {
 }
 
 export class MetricsService extends Disposable {
-  private enginePromise?: Promise<Engine>;
-  private engineValue?: Engine;
+  private enginePromise?: Promise<MetricsCore>;
+  private engineValue?: MetricsCore;
   /** Writes run one after another. */
   private chain: Promise<unknown> = Promise.resolve();
   private pendingCollect?: PendingCollect;
@@ -78,10 +78,10 @@ export class MetricsService extends Disposable {
     this._register(
       config.onDidChange((change) => {
         if (!change.coreChanged) return;
-        this.engineValue?.updateSettings(change.config.core);
+        if (this.engineValue) void this.engineValue.updateSettings(change.config.core);
+        else this.fireData('settings');
         if (change.changed('displayTimeZone') || change.changed('sessionGapMinutes')) this.scheduleAggregate();
         if (change.changed('sourceTimeZone') || change.changed('maxFileSizeMB')) this.track(this.requestCollect());
-        this.fireData('settings');
       }),
     );
     // Another window may have collected or registered: look again when this one gets the focus.
@@ -101,13 +101,13 @@ export class MetricsService extends Disposable {
   }
 
   /** The engine, loading DuckDB and opening (creating, migrating) the database on first use. */
-  engine(): Promise<Engine> {
+  engine(): Promise<MetricsCore> {
     this.enginePromise ??= this.track(this.loadEngine());
     return this.enginePromise;
   }
 
   /** The engine if it is usable, undefined when the database cannot be opened (the state says why). */
-  async engineOrUndefined(): Promise<Engine | undefined> {
+  async engineOrUndefined(): Promise<MetricsCore | undefined> {
     try {
       return await this.engine();
     } catch {
@@ -115,11 +115,24 @@ export class MetricsService extends Disposable {
     }
   }
 
-  private async loadEngine(): Promise<Engine> {
+  private async loadEngine(): Promise<MetricsCore> {
     const started = performance.now();
     try {
-      const { Engine } = await import('./engine');
-      const engine = new Engine({ dbPath: this.databasePath, settings: this.config.config.core });
+      const { MetricsCore } = await import('../core/service');
+      const engine = new MetricsCore({
+        dbPath: this.databasePath,
+        settings: this.config.config.core,
+        origin: 'extension',
+        registerSource: 'manual',
+        // Keep the database open a second after the last query, so a burst of view queries opens it once.
+        lingerMs: 1000,
+        // The extension host is shared with other extensions: leave them a core.
+        threads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+        // Large files parse in a worker thread; small ones inline (a worker's start-up costs more).
+        workers: { size: 1, minBytes: 1 << 20 },
+      });
+      engine.onDidChange((change) => this.onCoreChange(change));
+      engine.onDidChangeActivity(({ collecting }) => this.setState({ collecting: collecting !== null, collectingProjects: new Set(collecting ?? []) }));
       await engine.open();
       this.engineValue = engine;
       log.info(`database ${engine.databasePath} open in ${(performance.now() - started).toFixed(0)} ms`);
@@ -135,7 +148,7 @@ export class MetricsService extends Disposable {
   }
 
   /** Runs `fn` after every write queued before it; errors reach the caller. */
-  exclusive<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
+  exclusive<T>(fn: (engine: MetricsCore) => Promise<T>): Promise<T> {
     const run = this.chain.then(async () => fn(await this.engine()));
     this.chain = run.catch(() => undefined);
     return this.track(run);
@@ -172,19 +185,24 @@ export class MetricsService extends Disposable {
   private async runCollect(options: CollectOptions): Promise<CollectResult> {
     const engine = await this.engine();
     const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
-    const ids = options.projects ?? (await engine.listProjects()).map((p) => p.project_id);
-    this.setState({ collecting: true, collectingProjects: new Set(ids) });
-    try {
-      const result = await engine.collect({ projects: options.projects, signal, onProgress: options.onProgress });
+    // Aggregation follows a moment later (scheduleAggregate), so that a burst of collections aggregates once.
+    return engine.collect({ projects: options.projects, aggregate: false, signal, onProgress: options.onProgress });
+  }
+
+  /** What the core announced: keep the state, tell the views. */
+  private async onCoreChange(change: CoreChange): Promise<void> {
+    if (change.reason === 'settings') {
+      this.fireData('settings');
+      return;
+    }
+    const result = change.collect;
+    if (result) {
       this.setState({ lastCollection: { at: new Date(), result } });
       this.collectEmitter.fire(result);
       if (result.records_added + result.records_updated > 0) this.scheduleAggregate();
-      await this.refreshState();
-      this.fireData('collect');
-      return result;
-    } finally {
-      this.setState({ collecting: false, collectingProjects: new Set() });
     }
+    await this.refreshState();
+    this.fireData(change.reason);
   }
 
   /** Re-aggregates a moment after the data settled (several collections in a row aggregate once). */
@@ -200,7 +218,6 @@ export class MetricsService extends Disposable {
       this.aggregateTimer = undefined;
       this.aggregateDone = undefined;
       this.ensureDerived()
-        .then((ran) => ran && this.fireData('aggregate'))
         .catch((err) => log.warn(`background aggregation failed: ${describeError(err)}`))
         .finally(() => release?.());
     }, delayMs);
@@ -209,29 +226,12 @@ export class MetricsService extends Disposable {
 
   /** Aggregates now, every window (waits for queued writes); the signal cancels it (nothing changes). */
   aggregate(signal?: AbortSignal): Promise<AggregateRun> {
-    return this.exclusive(async (engine) => {
-      const result = await engine.aggregate(signal);
-      log.info(`aggregated ${result.rows_written} row(s) for ${result.windows.join(', ')} in ${result.duration_ms} ms`);
-      await this.refreshState();
-      this.fireData('aggregate');
-      return result;
-    });
+    return this.exclusive((engine) => engine.aggregate({ signal }));
   }
 
-  /**
-   * Makes the derived data (aggregates, sessions) fresh, through the write queue; concurrent callers
-   * share one run. Resolves true when it had to aggregate.
-   */
-  ensureDerived(): Promise<boolean> {
-    this.derivedRun ??= this.exclusive((engine) => engine.ensureDerived()).finally(() => (this.derivedRun = undefined));
-    return this.derivedRun;
-  }
-  private derivedRun?: Promise<boolean>;
-
-  /** Runs a query that reads derived data, after making that data fresh. */
-  async withDerived<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
-    await this.ensureDerived();
-    return fn(await this.engine());
+  /** Makes the derived data (aggregates, sessions) fresh; resolves true when it had to aggregate. */
+  async ensureDerived(): Promise<boolean> {
+    return (await this.engine()).ensureDerived();
   }
 
   /** Reads the counts and problems the views and context keys depend on. */

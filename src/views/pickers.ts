@@ -1,7 +1,7 @@
 /** Quick picks for a project and a skill, with the figures that help choosing. */
 import * as vscode from 'vscode';
-import type { ProjectWithCounts } from './engine';
-import * as fmt from './format';
+import type { ProjectWithCounts } from '../core/service';
+import * as fmt from '../common/format';
 import type { MetricsService } from './metrics';
 import { successText } from './trees/topSkillsTree';
 

@@ -58,7 +58,7 @@ export class ProjectSync extends Disposable {
       const registrations = [];
       for (const dir of toRegister) {
         try {
-          registrations.push(...(await engine.register([dir], 'workspace')));
+          registrations.push(...(await engine.register([dir], { source: 'workspace' })));
         } catch (err) {
           log.warn(`could not register the workspace folder ${dir}: ${describeError(err)}`);
         }
@@ -66,8 +66,6 @@ export class ProjectSync extends Disposable {
       const changed = registrations.filter((r) => r.changed);
       if (changed.length) {
         log.info(`registered workspace folder(s): ${changed.map((r) => r.project.project_path).join(', ')}`);
-        await this.service.refreshState();
-        this.service.fireData('projects');
       }
       return registrations.map((r) => r.project.project_id);
     });
@@ -87,8 +85,6 @@ export class ProjectSync extends Disposable {
             await engine.unregister(project.project_id);
             log.info(`workspace folder removed, project unregistered (history kept): ${project.project_path}`);
           }
-          await this.service.refreshState();
-          this.service.fireData('projects');
         });
       }
       if (added.length) await this.service.requestCollect(added);

@@ -4,8 +4,8 @@
  * with theme variables only; bars are widths from a class table, so the CSP needs no inline styles.
  */
 import { Commands } from './constants';
-import type { CompareRow, Effectiveness } from './engine';
-import * as fmt from './format';
+import type { CompareRow, Effectiveness } from '../core/service';
+import * as fmt from '../common/format';
 import { contentSecurityPolicy } from './webviewSecurity';
 
 export interface PageFrame {

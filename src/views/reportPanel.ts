@@ -104,7 +104,7 @@ export class ReportPanels extends Disposable implements vscode.WebviewPanelSeria
     try {
       const engine = await this.service.engine();
       if (target.kind === 'effectiveness') {
-        const [effectiveness, projects] = await Promise.all([engine.effectiveness(target.skill, target.project), engine.listProjects(true)]);
+        const [effectiveness, projects] = await Promise.all([engine.effectiveness(target.skill, { project: target.project }), engine.listProjects(true)]);
         const project = target.project ? projects.find((p) => p.project_id === target.project) : undefined;
         entry.html = effectivenessHtml(frame, { effectiveness, projectName: project?.project_name, projectId: project?.project_id, minEvidence, zone: engine.displayTimeZone });
       } else {

@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import { describeError, logger } from '../common/log';
 import type { ConfigService } from './config';
 import { Commands, StateKeys } from './constants';
-import type { Recommendation, TopSkill } from './engine';
-import * as fmt from './format';
+import type { Recommendation, TopSkill } from '../core/service';
+import * as fmt from '../common/format';
 import type { MetricsService } from './metrics';
 import { currentFolder } from './statusBar';
 import { successText } from './trees/topSkillsTree';
@@ -83,7 +83,7 @@ export class SessionStartNotifier {
       }
       const top = await engine.topSkills({ window: this.config.get('defaultWindow'), project: project!.project_id, limit: 3 });
       const skills = top.length ? top : await engine.topSkills({ window: 'all', project: project!.project_id, limit: 3 });
-      const recs = await this.service.withDerived((e) => e.recommendations(project!.project_id));
+      const recs = await engine.recommendations({ project: project!.project_id });
       const message = sessionStartMessage(project!.project_name, skills, tipFor(recs, skills), this.config.get('minEvidence'));
       await this.workspaceState.update(StateKeys.sessionStartLastShown, today);
       const target = { skill: skills[0]?.skill_name, project: project!.project_id };

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { describeError, logger } from '../common/log';
 import { Debouncer } from './debounce';
-import type { WatchTarget } from './engine';
+import type { WatchTarget } from '../core/service';
 import { Disposable } from './lifecycle';
 import type { MetricsService } from './metrics';
 

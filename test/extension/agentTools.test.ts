@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { TOOL_NAMES } from '../../src/mcp/toolInfo';
+import { TOOL_NAMES } from '../../src/core/toolInfo';
 import { SkillMetricsTool, mcpServerDefinition } from '../../src/views/agentTools';
 import { EXTENSION_ID, internals, manifest } from './helpers';
 

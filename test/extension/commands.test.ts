@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CleanupResult, CollectResult, ExportResult, Health, Registration } from '../../src/views/engine';
+import type { CleanupResult, CollectResult, ExportResult, Health, Registration } from '../../src/core/service';
 import { eventually, internals, labels, manifest, projectId, row } from './helpers';
 
 describe('commands', () => {

@@ -17,7 +17,7 @@ describe('session-start notification', () => {
     // Its last run may be a later one of these tests if they are repeated; the start-up's message is in the log too.
     const engine = await service.engine();
     const alphaId = engine.projectIdForPath(manifest().alpha.dir);
-    const recs = await service.withDerived((e) => e.recommendations(alphaId));
+    const recs = await engine.recommendations({ project: alphaId });
     const top = await engine.topSkills({ window: '30d', project: alphaId, limit: 3 });
     const tip = tipFor(recs, top);
     assert.ok(tip, `a tip among ${recs.map((r) => r.type).join(', ')}`);

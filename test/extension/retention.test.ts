@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { CollectResult } from '../../src/views/engine';
+import type { CollectResult } from '../../src/core/service';
 import { eventually, internals, manifest, projectId, row, setSetting } from './helpers';
 
 describe('retention (last: it deletes records)', () => {

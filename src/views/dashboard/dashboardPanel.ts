@@ -17,8 +17,8 @@ import { Disposable } from '../lifecycle';
 import type { MetricsService } from '../metrics';
 import { contentSecurityPolicy, newNonce } from '../webviewSecurity';
 import { parseState, parseWebviewMessage } from './inbound';
-import type { ChartId, DashboardState, ExportFormat, HostCommand, HostMessage, Page, Payload, ProjectOption, WebviewMessage } from './protocol';
-import { DASHBOARD_VIEW_TYPE, DEFAULT_STATE } from './protocol';
+import type { ChartId, DashboardState, ExportFormat, HostCommand, HostMessage, Page, Payload, ProjectOption, WebviewMessage } from '../../core/dashboard/protocol';
+import { DASHBOARD_VIEW_TYPE, DEFAULT_STATE } from '../../core/dashboard/protocol';
 
 const log = logger('dashboard');
 
@@ -224,8 +224,8 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
         return;
       case 'session':
         try {
-          const { timelinePayload } = await import('./data');
-          const timeline = await this.service.withDerived((engine) => timelinePayload(engine.store, message.projectId, message.sessionId));
+          await this.service.ensureDerived();
+          const timeline = await (await this.service.engine()).timelinePayload(message.projectId, message.sessionId);
           this.post({ type: 'sessionResult', id: message.id, timeline });
         } catch (err) {
           this.post({ type: 'failed', id: message.id, message: describeError(err) });
@@ -257,13 +257,8 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
 
   private async answer(q: Query): Promise<void> {
     try {
-      const data = await import('./data');
-      const payload = await this.service.withDerived(async (engine) => {
-        const ctx = { minEvidence: engine.minEvidence, zone: engine.displayTimeZone };
-        return q.page.kind === 'skill'
-          ? data.skillPayload(engine.store, q.page.skill, q.filters, q.session, ctx)
-          : data.overviewPayload(engine.store, q.filters, q.session, ctx);
-      });
+      const engine = await this.service.engine();
+      const payload = q.page.kind === 'skill' ? await engine.skillPayload(q.page.skill, q.filters, q.session) : await engine.overviewPayload(q.filters, q.session);
       this.lastPayload = payload;
       this.lastElapsedMs = payload.elapsedMs;
       log.debug(`${payload.kind} view assembled in ${payload.elapsedMs} ms`);
@@ -275,9 +270,7 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
   }
 
   private async projects(): Promise<ProjectOption[]> {
-    const engine = await this.service.engine();
-    const { projectOptions } = await import('./data');
-    return projectOptions(engine.store);
+    return (await this.service.engine()).projectOptions();
   }
 
   private scheduleRefresh(reinit = false): void {
@@ -305,7 +298,7 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
     const fail = (message: string): void => this.post({ type: 'exportFailed', chart, format, message });
     let bytes: Uint8Array;
     if (format === 'csv') {
-      const { csvFor } = await import('./data');
+      const { csvFor } = await import('../../core/dashboard/payloads');
       const csv = this.lastPayload && csvFor(chart, this.lastPayload);
       if (csv === undefined) return fail('that view is not shown any more; export again');
       bytes = Buffer.from(`\ufeff${csv}`, 'utf8'); // BOM: spreadsheets read UTF-8 names right

@@ -5,8 +5,8 @@
  * protocol types drift apart.
  */
 import { z } from 'zod';
-import type { DashboardState, Filters, Page, WebviewMessage } from './protocol';
-import { CHART_IDS, EXPORT_FORMATS, GRANULARITIES, HOST_COMMANDS, RANGE_PRESETS, STATE_VERSION, TOP_SKILL_COLUMNS } from './protocol';
+import type { DashboardState, Filters, Page, WebviewMessage } from '../../core/dashboard/protocol';
+import { CHART_IDS, EXPORT_FORMATS, GRANULARITIES, HOST_COMMANDS, RANGE_PRESETS, STATE_VERSION, TOP_SKILL_COLUMNS } from '../../core/dashboard/protocol';
 
 const MAX_NAME = 500;
 /** A PNG data URL or SVG text of one chart: generous, but bounded. */

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isWithin } from '../../common/paths';
 import { ContextValues, Views } from '../constants';
-import type { Health, ProjectWithCounts } from '../engine';
-import * as fmt from '../format';
+import type { Health, ProjectWithCounts } from '../../core/service';
+import * as fmt from '../../common/format';
 import type { MetricsService } from '../metrics';
 import { InfoNode, TreeNode, TreeProvider, themeIcon } from './treeNode';
 

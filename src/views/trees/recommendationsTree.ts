@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
 import { Commands, ContextValues, Views } from '../constants';
-import type { Recommendation } from '../engine';
-import * as fmt from '../format';
+import type { Recommendation } from '../../core/service';
+import * as fmt from '../../common/format';
 import type { MetricsService } from '../metrics';
 import type { ViewState } from '../viewState';
 import { InfoNode, TreeNode, TreeProvider, themeIcon } from './treeNode';
@@ -61,30 +61,12 @@ export function typeLabel(type: string): string {
   return TYPE_LABELS[type] ?? type.replace(/_/g, ' ');
 }
 
-/** An evidence value as a person reads it: rates (keys ending in rate/share/lift) as percents. */
-export function evidenceText(key: string, value: unknown): string {
-  if (value === null || value === undefined) return '–';
-  if (typeof value === 'number') {
-    if (/(rate|share|probability)$/.test(key) && value >= 0 && value <= 1) return fmt.pct(value);
-    if (/seconds$/.test(key)) return fmt.seconds(value);
-    return Number.isInteger(value) ? fmt.int(value) : fmt.num(value, 2);
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-export function evidenceLabel(key: string): string {
-  const words = key.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 export class RecommendationNode extends TreeNode {
   constructor(
     readonly rec: Recommendation,
     private readonly index: number,
     private readonly projectName: (id: string | null) => string | undefined,
+    private readonly zone: string,
   ) {
     super();
   }
@@ -113,7 +95,7 @@ export class RecommendationNode extends TreeNode {
     const entries = Object.entries(r.evidence);
     if (entries.length) {
       tip.appendMarkdown(`| Evidence | |\n|---|---|\n`);
-      for (const [k, v] of entries) tip.appendMarkdown(`| ${fmt.md(evidenceLabel(k))} | ${fmt.md(evidenceText(k, v))} |\n`);
+      for (const [k, v] of entries) tip.appendMarkdown(`| ${fmt.md(fmt.evidenceLabel(k))} | ${fmt.md(fmt.evidenceValue(k, v, this.zone))} |\n`);
     }
     item.tooltip = tip;
     return item;
@@ -123,7 +105,7 @@ export class RecommendationNode extends TreeNode {
     const r = this.rec;
     return [
       new InfoNode('Suggested action', r.action, themeIcon('lightbulb'), { contextValue: ContextValues.evidence, tooltip: r.action }),
-      ...Object.entries(r.evidence).map(([k, v]) => new InfoNode(evidenceLabel(k), evidenceText(k, v), themeIcon('symbol-number'), { contextValue: ContextValues.evidence })),
+      ...Object.entries(r.evidence).map(([k, v]) => new InfoNode(fmt.evidenceLabel(k), fmt.evidenceValue(k, v, this.zone), themeIcon('symbol-number'), { contextValue: ContextValues.evidence })),
     ];
   }
 }
@@ -149,10 +131,10 @@ export class RecommendationsTree extends TreeProvider {
     const engine = await this.service.engineOrUndefined();
     if (!engine || !this.service.state.hasData) return [];
     const filter = this.viewState.projectFilter;
-    const [recs, projects] = await Promise.all([this.service.withDerived((e) => e.recommendations(filter?.id)), engine.listProjects()]);
+    const [recs, projects] = await Promise.all([engine.recommendations({ project: filter?.id }), engine.listProjects()]);
     const names = new Map(projects.map((p) => [p.project_id, p.project_name]));
     // Name the project only where it adds something (no filter, or another project than the filter).
     const projectName = (id: string | null): string | undefined => (id && id !== filter?.id ? names.get(id) : undefined);
-    return recs.map((r, i) => new RecommendationNode(r, i, projectName));
+    return recs.map((r, i) => new RecommendationNode(r, i, projectName, engine.displayTimeZone));
   }
 }

@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { Commands, ContextValues, Views } from '../constants';
-import type { CorrelatedSession, SessionTimeline } from '../engine';
-import * as fmt from '../format';
+import type { CorrelatedSession, SessionTimeline } from '../../core/service';
+import * as fmt from '../../common/format';
 import type { MetricsService } from '../metrics';
 import type { ViewState } from '../viewState';
 import { InfoNode, TreeNode, TreeProvider, themeIcon } from './treeNode';
@@ -54,7 +54,7 @@ export class SessionNode extends TreeNode {
   }
 
   override async getChildren(): Promise<TreeNode[]> {
-    const timeline = await this.service.withDerived((e) => e.sessionTimeline(this.session.project_id, this.session.session_id));
+    const timeline = await (await this.service.engine()).sessionTimeline(this.session.project_id, this.session.session_id);
     return timelineNodes(timeline, this.zone);
   }
 }
@@ -66,7 +66,7 @@ export function timelineNodes(t: SessionTimeline, zone: string): TreeNode[] {
     const state = inv.completed ? 'completed' : inv.pending ? 'in progress' : inv.error_type ? `failed: ${inv.error_type}` : 'not completed';
     items.push({
       at: inv.invoked_at.getTime(),
-      node: new InfoNode(inv.skill_name, [fmt.time(inv.invoked_at, zone), state, inv.duration_seconds !== null ? fmt.seconds(inv.duration_seconds) : undefined, inv.workflow_path ?? undefined].filter(Boolean).join(' · '),
+      node: new InfoNode(inv.skill_name, [fmt.clock(inv.invoked_at, zone), state, inv.duration_seconds !== null ? fmt.seconds(inv.duration_seconds) : undefined, inv.workflow_path ?? undefined].filter(Boolean).join(' · '),
         inv.pending ? themeIcon('loading', 'charts.yellow') : themeIcon(inv.completed ? 'pass' : 'error', inv.completed ? 'testing.iconPassed' : 'testing.iconFailed'), {
           contextValue: ContextValues.sessionItem,
           command: { command: Commands.analyzeEffectiveness, title: 'Analyze Skill Effectiveness', arguments: [inv.skill_name] },
@@ -77,7 +77,7 @@ export function timelineNodes(t: SessionTimeline, zone: string): TreeNode[] {
     const icon = ev.success === false ? themeIcon('circle-slash', 'testing.iconFailed') : themeIcon('symbol-event', 'charts.purple');
     items.push({
       at: ev.ts.getTime(),
-      node: new InfoNode(ev.node_id ?? ev.event_type, [fmt.time(ev.ts, zone), ev.event_type, ev.duration_seconds !== null ? fmt.seconds(ev.duration_seconds) : undefined].filter(Boolean).join(' · '), icon, {
+      node: new InfoNode(ev.node_id ?? ev.event_type, [fmt.clock(ev.ts, zone), ev.event_type, ev.duration_seconds !== null ? fmt.seconds(ev.duration_seconds) : undefined].filter(Boolean).join(' · '), icon, {
         contextValue: ContextValues.sessionItem,
       }),
     });
@@ -107,7 +107,7 @@ export class SessionsTree extends TreeProvider {
     if (!engine || !this.service.state.hasData) return [];
     const filter = this.viewState.projectFilter;
     const [list, projects] = await Promise.all([
-      this.service.withDerived((e) => e.sessions({ project: filter?.id, limit: SESSION_LIMIT })),
+      engine.sessions({ project: filter?.id, limit: SESSION_LIMIT }),
       filter ? Promise.resolve([]) : engine.listProjects(),
     ]);
     const names = new Map(projects.map((p) => [p.project_id, p.project_name]));

@@ -5,8 +5,9 @@
 import * as vscode from 'vscode';
 import { Commands, ContextValues, Views } from '../constants';
 import type { ConfigService } from '../config';
-import type { Effectiveness, TopSkill } from '../engine';
-import * as fmt from '../format';
+import type { Effectiveness, TopSkill } from '../../core/service';
+import * as fmt from '../../common/format';
+import type { ViewWindow } from '../../core/scope';
 import type { MetricsService } from '../metrics';
 import type { ViewState } from '../viewState';
 import { InfoNode, TreeNode, TreeProvider, themeIcon } from './treeNode';
@@ -28,7 +29,7 @@ interface SkillContext {
   minEvidence: number;
   project?: { id: string; name: string };
   windowLabel: string;
-  window: string;
+  window: ViewWindow;
 }
 
 export class SkillNode extends TreeNode {
@@ -63,7 +64,7 @@ export class SkillNode extends TreeNode {
   override async getChildren(): Promise<TreeNode[]> {
     const engine = await this.ctx.service.engine();
     // The same window and project as the skill's own row, so the figures below add up to it.
-    const e = await engine.effectiveness(this.skill.skill_name, this.ctx.project?.id, this.ctx.window);
+    const e = await engine.effectiveness(this.skill.skill_name, { project: this.ctx.project?.id, window: this.ctx.window });
     return skillDetails(e, this.ctx.minEvidence);
   }
 }

@@ -5,8 +5,8 @@ import type { GeneratedInvocation, GeneratedProject } from '../../../src/demo/ge
 import { generate } from '../../../src/demo/generator';
 import { collect } from '../../../src/ingest/collector';
 import { toCsv } from '../../../src/common/csv';
-import { LIMITS, csvFor, overviewPayload, projectOptions, skillPayload, timelinePayload } from '../../../src/views/dashboard/data';
-import type { Filters } from '../../../src/views/dashboard/protocol';
+import { LIMITS, csvFor, overviewPayload, projectOptions, skillPayload, timelinePayload } from '../../../src/core/dashboard/payloads';
+import type { Filters } from '../../../src/core/dashboard/protocol';
 import { handBuilt, many, newStore, project, tempDir } from '../helpers';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MAX_IMAGE_CHARS, parseState, parseWebviewMessage } from '../../../src/views/dashboard/inbound';
-import { DEFAULT_STATE } from '../../../src/views/dashboard/protocol';
+import { DEFAULT_STATE } from '../../../src/core/dashboard/protocol';
 
 const filters = { project: null, range: '30d', granularity: 'daily' };
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { dateTime, pct, seconds, shortDate, signedPct, signedPoints } from '../../../media/dashboard/format';
+import { dateTime, pct, seconds, shortDate, signedPct, signedPoints } from '../../../src/common/format';
 import { opaque } from '../../../media/dashboard/colors';
 
 describe('dashboard webview helpers (no DOM)', () => {

@@ -2,13 +2,22 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Store } from '../../../src/analytics/store';
 import { UsageError } from '../../../src/common/errors';
 import { resolveSettings } from '../../../src/common/settings';
-import { TOOL_INFO, TOOL_NAMES, describeChange } from '../../../src/mcp/toolInfo';
-import type { ToolContext } from '../../../src/mcp/tools';
-import { TOOLS, findTool, inputJsonSchema, languageModelToolContributions, runTool, toolErrorMessage } from '../../../src/mcp/tools';
+import { MetricsCore } from '../../../src/core/service';
+import { TOOL_INFO, TOOL_NAMES, describeChange } from '../../../src/core/toolInfo';
+import type { ToolContext } from '../../../src/core/tools';
+import { TOOLS, findTool, inputJsonSchema, languageModelToolContributions, runTool, toolErrorMessage } from '../../../src/core/tools';
 import { cli, handBuilt, many, tempDir } from '../helpers';
+
+const coreOptions = (db: string): ConstructorParameters<typeof MetricsCore>[0] => ({
+  dbPath: db,
+  settings: resolveSettings({ sourceTimeZone: 'UTC', displayTimeZone: 'Europe/Berlin' }),
+  origin: 'test',
+  registerSource: 'cli',
+  lockTimeoutMs: 20_000,
+});
+const coreOn = (db: string): MetricsCore => new MetricsCore(coreOptions(db));
 
 describe('mcp: the tool catalogue', () => {
   it('defines the fourteen tools once, in the order of TOOL_INFO, with their flags', () => {
@@ -54,7 +63,7 @@ describe('mcp: the tool catalogue', () => {
   });
 
   describe('runTool in-process', () => {
-    let store: Store;
+    let core: MetricsCore;
     let ctx: ToolContext;
     let db: string;
 
@@ -63,11 +72,11 @@ describe('mcp: the tool catalogue', () => {
       db = path.join(root, 'db.duckdb');
       const alpha = handBuilt(root, 'alpha', many('lint', 6, '2026-11-10T10:00:00', (i) => ({ ok: i !== 0, session: 'one' })));
       assert.equal((await cli(db, 'collect', alpha)).code, 0);
-      store = new Store({ path: db, displayTimeZone: 'Europe/Berlin', lockTimeoutMs: 20_000 });
-      ctx = { store, settings: resolveSettings({ sourceTimeZone: 'UTC', displayTimeZone: 'Europe/Berlin' }), registerSource: 'cli', origin: 'test' };
+      core = coreOn(db);
+      ctx = { core };
     });
 
-    after(() => store.close());
+    after(() => core.close());
 
     it('validates input with the schema, defaults included, and answers as the CLI does (display zone offsets)', async () => {
       const { data, text } = await runTool(findTool('get_top_skills')!, ctx, {});
@@ -86,10 +95,16 @@ describe('mcp: the tool catalogue', () => {
       });
     });
 
-    it('makes derived data fresh through the caller when it says how', async () => {
+    it('makes derived data fresh through the core before reading it', async () => {
       let asked = 0;
-      const own: ToolContext = { ...ctx, ensureDerived: async () => asked++ };
-      const { data } = await runTool(findTool('get_correlated_sessions')!, own, {});
+      const counting = new (class extends MetricsCore {
+        override ensureDerived(): Promise<boolean> {
+          asked++;
+          return super.ensureDerived();
+        }
+      })(coreOptions(db));
+      const own: ToolContext = { core: counting };
+      const { data } = await runTool(findTool('get_correlated_sessions')!, own, {}).finally(() => counting.close());
       assert.equal(asked, 1);
       assert.deepEqual((data as { session_id: string; skills_completed: number }[]).map((s) => [s.session_id, s.skills_completed]), [['one', 5]]);
     });

@@ -1,11 +1,11 @@
 /**
- * What each dashboard view shows, assembled from the analytics core (no SQL of its own, no `vscode`):
- * only aggregated data, shaped for the webview (protocol.ts). The caller makes derived data fresh first
- * (`ensureDerived`, or MetricsService.withDerived in the editor). The queries of one view run in
- * parallel, each its own unit of work on the store.
+ * What each dashboard view shows, assembled from the analytics (no SQL of its own, no `vscode`): only
+ * aggregated data, shaped for the webview (protocol.ts). The core (service.ts) makes derived data fresh
+ * first. The queries of one view run in parallel, each its own unit of work on the store.
  */
 import { toCsv } from '../../common/csv';
 import { UsageError } from '../../common/errors';
+import { evidenceLabel, evidenceValue } from '../../common/format';
 import { formatIsoInZone } from '../../common/zonedTime';
 import { compareSkill } from '../../analytics/compare';
 import { effectiveness } from '../../analytics/effectiveness';
@@ -16,7 +16,7 @@ import { listProjects } from '../../analytics/projects';
 import type { Recommendation } from '../../analytics/recommendations';
 import { recommendations } from '../../analytics/recommendations';
 import type { CorrelatedSession } from '../../analytics/sessions';
-import { sessionTimeline, sessions } from '../../analytics/sessions';
+import { sessionInferred, sessionTimeline, sessions } from '../../analytics/sessions';
 import type { Store } from '../../analytics/store';
 import type { TimeRange } from '../../analytics/timeRange';
 import { resolveRange } from '../../analytics/timeRange';
@@ -131,7 +131,7 @@ export async function overviewPayload(
     graph,
     trends: shapeTrends(trendRows, ctx.zone),
     hotspots: hotspots.map((h) => ({ errorType: h.error_type, failures: h.failures, share: h.share, skills: h.skills.map((s) => ({ skill: s.skill_name, failures: s.failures })) })),
-    recommendations: recs.map(shapeRecommendation),
+    recommendations: recs.map((r) => shapeRecommendation(r, ctx.zone)),
     sessions: sessionRows,
     timeline,
     elapsedMs: Math.round(performance.now() - started),
@@ -192,7 +192,7 @@ export async function skillPayload(
     trend: shapedTrends.rows.find((t) => t.skill === skill) ?? null,
     trendWeeks: shapedTrends.weeks,
     transitions: graph.transitions.filter((t) => t.from === skill || t.to === skill),
-    recommendations: recs.filter((r) => r.skill_name === skill || (r.evidence.to as string | undefined) === skill).map(shapeRecommendation),
+    recommendations: recs.filter((r) => r.skill_name === skill || (r.evidence.to as string | undefined) === skill).map((r) => shapeRecommendation(r, ctx.zone)),
     sessions: sessionRows,
     timeline,
     elapsedMs: Math.round(performance.now() - started),
@@ -201,15 +201,12 @@ export async function skillPayload(
 
 /** The timeline of one session (skills and workflow events on one time axis). */
 export async function timelinePayload(store: Store, projectId: string, sessionId: string): Promise<TimelinePayload> {
-  const [summary, t] = await store.read(async (db) => {
-    const s = await db.one<{ inferred: boolean }>('SELECT inferred FROM session_summaries WHERE project_id = $1 AND session_id = $2', [projectId, sessionId]);
-    return [s, await sessionTimeline(db, { projectId, sessionId })] as const;
-  });
-  if (!summary) throw new UsageError(`No session ${sessionId} in this project (it may have been re-aggregated).`);
+  const [inferred, t] = await store.read(async (db) => [await sessionInferred(db, projectId, sessionId), await sessionTimeline(db, { projectId, sessionId })] as const);
+  if (inferred === undefined) throw new UsageError(`No session ${sessionId} in this project (it may have been re-aggregated).`);
   return {
     projectId,
     sessionId,
-    inferred: summary.inferred,
+    inferred,
     invocations: t.invocations.map((i) => ({
       skill: i.skill_name, at: i.invoked_at.getTime(), completed: i.completed, pending: i.pending, duration: i.duration_seconds, error: i.error_type, workflowPath: i.workflow_path,
     })),
@@ -295,54 +292,14 @@ function sessionRow(s: CorrelatedSession, names: Map<string, string>): SessionRo
   };
 }
 
-const EVIDENCE_LABELS: Record<string, string> = {
-  total_invocations: 'Invocations',
-  completed_invocations: 'Completed',
-  success_rate: 'Success rate',
-  error_type: 'Error',
-  count: 'Count',
-  failures: 'Failures',
-  share: 'Share of failures',
-  failure_rate: 'Failure rate',
-  avg_follow_ups: 'Follow-ups per use',
-  follow_up_share: 'Uses with follow-ups',
-  best: 'Best path',
-  worst: 'Worst path',
-  weekly_counts: 'Per week',
-  slope_per_week: 'Change per week',
-  relative_change: 'Change over the period',
-  last_used: 'Last used',
-  from: 'From',
-  to: 'To',
-  probability: 'Probability',
-  other_projects: 'Other projects',
-};
-const PERCENT_KEYS = new Set(['success_rate', 'share', 'failure_rate', 'follow_up_share', 'probability', 'relative_change']);
-
-export function evidenceValue(key: string, value: unknown): string {
-  if (value === null || value === undefined) return '–';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'number') {
-    if (PERCENT_KEYS.has(key)) return `${Math.round(value * 100)}%`;
-    return Number.isInteger(value) ? String(value) : value.toFixed(2);
-  }
-  if (Array.isArray(value)) return value.map((v) => evidenceValue(key, v)).join(', ');
-  if (typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (typeof o.workflow_path === 'string') return `${o.workflow_path}: ${evidenceValue('success_rate', o.success_rate)} of ${evidenceValue('count', o.count)}`;
-    return Object.entries(o).map(([k, v]) => `${k} ${evidenceValue(k, v)}`).join(', ');
-  }
-  return String(value);
-}
-
-export function shapeRecommendation(r: Recommendation): RecommendationRow {
+export function shapeRecommendation(r: Recommendation, zone: string): RecommendationRow {
   return {
     type: r.type,
     priority: r.priority,
     skill: r.skill_name,
     message: r.message,
     action: r.action,
-    evidence: Object.entries(r.evidence).map(([k, v]) => ({ label: EVIDENCE_LABELS[k] ?? k.replace(/_/g, ' '), value: evidenceValue(k, v) })),
+    evidence: Object.entries(r.evidence).map(([k, v]) => ({ label: evidenceLabel(k), value: evidenceValue(k, v, zone) })),
   };
 }
 

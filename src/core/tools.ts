@@ -1,49 +1,24 @@
 /**
- * The agent tools, defined once for the MCP server (server.ts) and the editor's language-model tools:
+ * The agent tools, defined once for the MCP server (src/mcp) and the editor's language-model tools:
  * each has a name (the seed's), a title, a description written for a language model (what it answers and
  * when to use it), a zod input schema, whether it only reads, and a handler whose result is the same JSON
- * the CLI prints with --json for the same question (the same analytics functions and shaping; instants as
- * ISO 8601 with the display zone's offset). No `vscode` here.
+ * the CLI prints with --json for the same question (the same core calls and shaping; instants as ISO 8601
+ * with the display zone's offset). Tool input is parsed here, at the edge, into a Scope. No `vscode`.
  */
 import { z } from 'zod';
-import type { CoreSettings } from '../common/settings';
 import { UsageError } from '../common/errors';
-import { compareSkill } from '../analytics/compare';
-import { AGGREGATE_WINDOWS, computeAggregates, ensureDerived } from '../analytics/derived';
-import { effectiveness } from '../analytics/effectiveness';
-import { skillGraph } from '../analytics/graph';
-import { health } from '../analytics/health';
-import { DEFAULT_NEXT_SKILLS_LIMIT, nextSkills } from '../analytics/nextSkills';
-import type { ProjectSource } from '../analytics/projects';
-import { listProjects, registerProject, unregisterProject } from '../analytics/projects';
-import { recommendations } from '../analytics/recommendations';
-import { sessions } from '../analytics/sessions';
-import type { Db, Store } from '../analytics/store';
+import { toJson } from '../common/format';
+import { AGGREGATE_WINDOWS } from '../analytics/derived';
+import { DEFAULT_NEXT_SKILLS_LIMIT } from '../analytics/nextSkills';
 import { WINDOWS } from '../analytics/timeRange';
-import { topSkills } from '../analytics/topSkills';
-import type { CollectOptions, CollectResult } from '../ingest/collector';
-import { collectAndAggregate, graphAnswer, projectRows } from '../cli/answers';
-import { toJson } from '../cli/output';
-import { skillSummary } from './summary';
+import { parseScope } from './scope';
+import type { MetricsCore } from './service';
 import type { ToolInfo, ToolName } from './toolInfo';
 import { LM_TOOL_PREFIX, TOOL_INFO } from './toolInfo';
 
-/** What a tool runs against. */
+/** What a tool runs against: the core of the surface that serves it (the MCP server's, the editor's). */
 export interface ToolContext {
-  store: Store;
-  settings: CoreSettings;
-  /** How a project registered through a tool is recorded ('cli' for the MCP server, 'manual' in the editor). */
-  registerSource: ProjectSource;
-  /** Recorded with each collection run (Health Check shows it). */
-  origin: CollectOptions['origin'];
-  /** Parses large files off the main thread while collecting. */
-  loader?: CollectOptions['loader'];
-  /** DuckDB threads while collecting (parse workers take the other cores). */
-  collectThreads?: number;
-  /** Collection through the caller's own machinery (the editor's service, which refreshes its views); default: collect here. */
-  collect?: (request: { paths: string[]; aggregate: boolean; signal?: AbortSignal }) => Promise<CollectResult>;
-  /** Makes derived data fresh through the caller's own write queue (the editor's service); default: here. */
-  ensureDerived?: () => Promise<unknown>;
+  core: MetricsCore;
   signal?: AbortSignal;
 }
 
@@ -68,12 +43,6 @@ const limit = (fallback: number, max: number, what: string) =>
 const date = (what: string) =>
   z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').describe(`${what} as YYYY-MM-DD in the display time zone, inclusive.`);
 
-/** Runs a query that reads derived data (sessions, pairs, transitions, aggregates) after making it fresh, as the CLI does. */
-async function derived<T>(ctx: ToolContext, fn: (db: Db) => Promise<T>): Promise<T> {
-  await (ctx.ensureDerived ? ctx.ensureDerived() : ensureDerived(ctx.store, ctx.settings.sessionGapMinutes));
-  return ctx.store.read(fn);
-}
-
 export const TOOLS: readonly ToolDefinition[] = [
   tool('register_project', {
     description:
@@ -87,7 +56,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       type: z.string().min(1).optional().describe('The project type, e.g. python or node (default: detected from the files at its root).'),
     }),
     async run(ctx, input) {
-      return (await ctx.store.write((db) => registerProject(db, input.path, { source: ctx.registerSource, name: input.name, type: input.type }))).project;
+      return (await ctx.core.register([input.path], { name: input.name, type: input.type }))[0]!.project;
     },
   }),
   tool('unregister_project', {
@@ -96,7 +65,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       'Use it only when the user asks to stop tracking a project. Returns the project with is_active false.',
     input: z.object({ project: project.describe('The project to unregister: its id, folder path or name.') }),
     run(ctx, input) {
-      return ctx.store.write((db) => unregisterProject(db, input.project));
+      return ctx.core.unregister(input.project).then((r) => r.project);
     },
   }),
   tool('list_registered_projects', {
@@ -105,7 +74,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       'and how many skill invocations are recorded. Use it to find the project id, path or name other tools take.',
     input: z.object({ include_inactive: z.boolean().default(false).describe('Include unregistered projects too (default false).') }),
     async run(ctx, input) {
-      return projectRows(await ctx.store.read((db) => listProjects(db, { includeInactive: input.include_inactive })));
+      return ctx.core.projects(input.include_inactive);
     },
   }),
   tool('collect_skill_metrics', {
@@ -120,15 +89,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       aggregate: z.boolean().default(true).describe('Refresh the aggregates afterwards when records changed (default true).'),
     }),
     run(ctx, input) {
-      if (ctx.collect) return ctx.collect({ paths: input.paths, aggregate: input.aggregate, signal: ctx.signal });
-      return collectAndAggregate(ctx.store, ctx.settings, {
-        register: input.paths,
-        noAggregate: !input.aggregate,
-        origin: ctx.origin,
-        loader: ctx.loader,
-        signal: ctx.signal,
-        threads: ctx.collectThreads,
-      });
+      return ctx.core.collect({ register: input.paths, aggregate: input.aggregate, signal: ctx.signal });
     },
   }),
   tool('compute_aggregates', {
@@ -138,9 +99,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       'Returns windows, rows_written, sessions and duration_ms.',
     input: z.object({ window: z.enum(AGGREGATE_WINDOWS).optional().describe('Only this window (default: all four).') }),
     run(ctx, input) {
-      return ctx.store.write((db) =>
-        computeAggregates(db, { windows: input.window ? [input.window] : undefined, sessionGapMinutes: ctx.settings.sessionGapMinutes, full: true }),
-      );
+      return ctx.core.aggregate({ windows: input.window ? [input.window] : undefined, signal: ctx.signal });
     },
   }),
   tool('get_top_skills', {
@@ -159,7 +118,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       until: date('The last day').optional(),
     }),
     run(ctx, input) {
-      return ctx.store.read((db) => topSkills(db, { limit: input.limit, project: input.project, window: input.window, since: input.since, until: input.until }));
+      return ctx.core.topSkills({ ...parseScope(input), limit: input.limit });
     },
   }),
   tool('analyze_skill_effectiveness', {
@@ -169,7 +128,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       'workflow path). Use it when the user asks about a specific skill or why it fails. found is false for a skill never recorded.',
     input: z.object({ skill, project: project.optional() }),
     run(ctx, input) {
-      return ctx.store.read((db) => effectiveness(db, input.skill, { project: input.project, minEvidence: ctx.settings.minEvidence }));
+      return ctx.core.effectiveness(input.skill, parseScope(input));
     },
   }),
   tool('compare_skill_across_projects', {
@@ -178,7 +137,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       'Use it to see where a skill works well and where it does not.',
     input: z.object({ skill }),
     run(ctx, input) {
-      return ctx.store.read((db) => compareSkill(db, input.skill));
+      return ctx.core.compare(input.skill);
     },
   }),
   tool('get_skill_summary', {
@@ -191,9 +150,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       window: z.enum(WINDOWS).default('30d').describe('The time window of the figures and top skills (default 30d); see get_top_skills.'),
     }),
     run(ctx, input) {
-      return derived(ctx, (db) =>
-        skillSummary(db, { project: input.project, window: input.window, minEvidence: ctx.settings.minEvidence, sessionGapMinutes: ctx.settings.sessionGapMinutes }),
-      );
+      return ctx.core.summary(parseScope(input));
     },
   }),
   tool('get_workflow_recommendations', {
@@ -206,7 +163,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       limit: z.number().int().min(1).max(500).optional().describe('How many recommendations at most (default: all).'),
     }),
     run(ctx, input) {
-      return derived(ctx, (db) => recommendations(db, { project: input.project, minEvidence: ctx.settings.minEvidence, limit: input.limit }));
+      return ctx.core.recommendations({ ...parseScope(input), limit: input.limit });
     },
   }),
   tool('get_correlated_sessions', {
@@ -220,7 +177,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       skill: skill.describe('Only sessions that used this skill.').optional(),
     }),
     run(ctx, input) {
-      return derived(ctx, (db) => sessions(db, { project: input.project, limit: input.limit, skill: input.skill }));
+      return ctx.core.sessions({ ...parseScope(input), limit: input.limit, skill: input.skill });
     },
   }),
   tool('get_skill_graph', {
@@ -234,7 +191,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       limit: limit(25, 1000, 'pairs and transitions each'),
     }),
     async run(ctx, input) {
-      return graphAnswer(await derived(ctx, (db) => skillGraph(db, { project: input.project, minCount: input.min_count, limit: input.limit })));
+      return ctx.core.graphAnswer({ ...parseScope(input), minCount: input.min_count, limit: input.limit });
     },
   }),
   tool('health_check', {
@@ -244,7 +201,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       '(unreadable files, skipped records, missing project folders). Use it when results look wrong or empty.',
     input: z.object({}),
     run(ctx) {
-      return ctx.store.read((db) => health(db, ctx.settings.displayTimeZone, ctx.settings.sessionGapMinutes));
+      return ctx.core.health();
     },
   }),
   tool('recommend_workflow_skills', {
@@ -262,9 +219,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       limit: limit(DEFAULT_NEXT_SKILLS_LIMIT, 50, 'skills to suggest'),
     }),
     run(ctx, input) {
-      return derived(ctx, (db) =>
-        nextSkills(db, { skillsSoFar: input.skills_so_far, workflow: input.workflow, project: input.project, limit: input.limit, minEvidence: ctx.settings.minEvidence }),
-      );
+      return ctx.core.nextSkills({ ...parseScope(input), skillsSoFar: input.skills_so_far, workflow: input.workflow, limit: input.limit });
     },
   }),
 ];
@@ -274,8 +229,8 @@ export function findTool(name: string): ToolDefinition | undefined {
 }
 
 /** A tool's result as JSON text: exactly what the CLI prints with --json (instants in the display zone). */
-export function resultJson(ctx: Pick<ToolContext, 'settings'>, data: unknown): string {
-  return toJson(data, ctx.settings.displayTimeZone);
+export function resultJson(ctx: ToolContext, data: unknown): string {
+  return toJson(data, ctx.core.displayTimeZone);
 }
 
 /**

@@ -12,23 +12,21 @@
  * Times are epoch milliseconds; rates are fractions 0..1; durations seconds (DESIGN section 4).
  */
 
+import type { ViewWindow } from '../../common/windows';
+import { VIEW_WINDOWS, WINDOW_LABELS } from '../../common/windows';
+
 export const DASHBOARD_VIEW_TYPE = 'skillMetrics.dashboard';
 
 /** Bumped when the persisted UI state changes shape; older states are replaced by the default. */
 export const STATE_VERSION = 1;
 
-export const RANGE_PRESETS = ['today', '7d', '30d', 'all'] as const;
-export type RangePreset = (typeof RANGE_PRESETS)[number];
+/** The presets are the editor's view windows (one list, in scope.ts). */
+export const RANGE_PRESETS = VIEW_WINDOWS;
+export type RangePreset = ViewWindow;
 export const GRANULARITIES = ['daily', 'weekly'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
-export const RANGE_LABELS: Record<RangePreset | 'custom', string> = {
-  today: 'Today',
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-  all: 'All time',
-  custom: 'Custom dates',
-};
+export const RANGE_LABELS: Record<RangePreset | 'custom', string> = { ...WINDOW_LABELS, custom: 'Custom dates' };
 
 /** What the user filtered to. */
 export interface Filters {
