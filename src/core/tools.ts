@@ -11,6 +11,10 @@ import { toJson } from '../common/format';
 import { AGGREGATE_WINDOWS } from '../analytics/derived';
 import { DEFAULT_NEXT_SKILLS_LIMIT } from '../analytics/nextSkills';
 import { WINDOWS } from '../analytics/timeRange';
+import {
+  aggregateOutput, collectOutput, compareRowOutput, effectivenessOutput, graphOutput, healthOutput, nextSkillsOutput, projectOutput,
+  projectRowOutput, recommendationOutput, sessionOutput, summaryOutput, topSkillOutput,
+} from './outputs';
 import { parseScope } from './scope';
 import type { MetricsCore } from './service';
 import type { ToolInfo, ToolName } from './toolInfo';
@@ -26,11 +30,18 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> extends Too
   name: ToolName;
   description: string;
   input: S;
+  /** The answer's JSON (outputs.ts; an array answer is wrapped in an object under `listKey`). */
+  output: z.ZodObject;
+  /** For an answer that is a list (the CLI prints an array): the key structuredContent holds it under. */
+  listKey?: string;
   run(ctx: ToolContext, input: z.output<S>): Promise<unknown>;
 }
 
-function tool<S extends z.ZodObject>(name: ToolName, definition: Pick<ToolDefinition<S>, 'description' | 'input' | 'run'>): ToolDefinition<S> {
-  return { name, ...TOOL_INFO[name], ...definition };
+type Spec<S extends z.ZodObject> = Pick<ToolDefinition<S>, 'description' | 'input' | 'run'> & { output: z.ZodObject | [listKey: string, row: z.ZodObject] };
+
+function tool<S extends z.ZodObject>(name: ToolName, { output, ...definition }: Spec<S>): ToolDefinition<S> {
+  const [listKey, shape] = Array.isArray(output) ? [output[0], z.object({ [output[0]]: z.array(output[1]) })] : [undefined, output];
+  return { name, ...TOOL_INFO[name], ...definition, output: shape, ...(listKey && { listKey }) };
 }
 
 const project = z
@@ -45,6 +56,7 @@ const date = (what: string) =>
 
 export const TOOLS: readonly ToolDefinition[] = [
   tool('register_project', {
+    output: projectOutput,
     description:
       'Registers a project folder so that the skill records in its .session-buddy folder are collected and analysed. ' +
       'Use it when the user wants a folder tracked that list_registered_projects does not show; then call collect_skill_metrics. ' +
@@ -60,6 +72,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('unregister_project', {
+    output: projectOutput,
     description:
       'Stops collecting a project and leaves it out of every analysis. Its history is kept in the database (register_project brings it back). ' +
       'Use it only when the user asks to stop tracking a project. Returns the project with is_active false.',
@@ -69,6 +82,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('list_registered_projects', {
+    output: ['projects', projectRowOutput],
     description:
       'Lists the projects whose skill records are tracked, with their id, path, name, type, whether active, when registered and last collected, ' +
       'and how many skill invocations are recorded. Use it to find the project id, path or name other tools take.',
@@ -78,6 +92,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('collect_skill_metrics', {
+    output: collectOutput,
     description:
       'Reads new skill records from the .session-buddy folders of the registered projects (or of the given folders, registering them if needed) ' +
       'into the local database, then refreshes the aggregates. Collection is incremental and idempotent: unchanged files are not read again and ' +
@@ -93,6 +108,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('compute_aggregates', {
+    output: aggregateOutput,
     description:
       'Recomputes the aggregates (per skill and project: daily, weekly, monthly and all-time buckets), the correlated sessions, co-usage and ' +
       'transitions from the collected records. Other tools do this by themselves when the data changed, so call it only when asked to. ' +
@@ -103,6 +119,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('get_top_skills', {
+    output: ['skills', topSkillOutput],
     description:
       'The most used AI coding skills, most used first, with total and completed invocations, success_rate (0..1), average and p95 duration ' +
       'in seconds, average follow-up actions, how many projects use each, and first and last use. Use it for "which skills do I use most" and ' +
@@ -122,6 +139,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('analyze_skill_effectiveness', {
+    output: effectivenessOutput,
     description:
       'How well one skill works: invocations, success_rate, average/p50/p95 duration, follow-ups, its top errors, its success per workflow path, ' +
       'first and last use, whether there is enough evidence to rate it, and insights in plain sentences (low success, error hotspot, a better ' +
@@ -132,6 +150,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('compare_skill_across_projects', {
+    output: ['projects', compareRowOutput],
     description:
       'One skill in every active project that uses it: invocations, success_rate and average duration per project, most used first. ' +
       'Use it to see where a skill works well and where it does not.',
@@ -141,6 +160,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('get_skill_summary', {
+    output: summaryOutput,
     description:
       'A compact overview in one call; start here for "how are my skills doing". For a time window (default the last 30 days): invocations, ' +
       'success_rate, median duration, how many skills and projects, the change against the period of equal length before, the top 5 skills, ' +
@@ -154,6 +174,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('get_workflow_recommendations', {
+    output: ['recommendations', recommendationOutput],
     description:
       'What to change in the user\'s skills and workflows, most useful first: each with type, priority (high, medium, low), the skill, a message, ' +
       'a suggested action and the evidence (the numbers behind it). Types: low_success_rate, error_hotspot, high_follow_ups, prefer_workflow_path, ' +
@@ -167,6 +188,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('get_correlated_sessions', {
+    output: ['sessions', sessionOutput],
     description:
       'Recent sessions, most recent first: the skills used in each (in order of first use) and the workflow events of the same session, with ' +
       'skills completed, workflow nodes completed, total skill and workflow duration, start and end. Sessions without a session id are inferred ' +
@@ -181,6 +203,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('get_skill_graph', {
+    output: graphOutput,
     description:
       'Which skills are used together and what follows what. pairs: two skills used in the same sessions, with how many sessions and the lift ' +
       '(above 1: together more often than chance). transitions: from one skill to the next within a session, with count and probability ' +
@@ -195,6 +218,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('health_check', {
+    output: healthOutput,
     description:
       'Whether the skill metrics database is usable and the data trustworthy: ok, schema_version, active projects, records (stored invocations), workflow_events, the last collection ' +
       '(when, how long, files read, records added, problems), whether the aggregates are fresh, and every current problem [{file, message}] ' +
@@ -205,6 +229,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     },
   }),
   tool('recommend_workflow_skills', {
+    output: nextSkillsOutput,
     description:
       'Which skills to use next and in which order, learnt from what usually follows what in the user\'s sessions and how well each skill works. ' +
       'Give the skills used so far (the last one is where the plan continues) and/or a workflow (a workflow path or node name): with a workflow, ' +
@@ -249,14 +274,25 @@ export function toolErrorMessage(err: unknown): string {
  * Validates raw input against the tool's schema and runs it. Throws UsageError with a readable message for
  * bad input; errors of the analytics (unknown project, bad window, database unavailable) pass through.
  */
-export async function runTool(definition: ToolDefinition, ctx: ToolContext, rawInput: unknown): Promise<{ data: unknown; text: string }> {
+export async function runTool(
+  definition: ToolDefinition,
+  ctx: ToolContext,
+  rawInput: unknown,
+): Promise<{ data: unknown; text: string; structured: Record<string, unknown> }> {
   const parsed = definition.input.safeParse(rawInput ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
     throw new UsageError(`Invalid input for ${definition.name}: ${issues.join('; ')}`);
   }
   const data = await definition.run(ctx, parsed.data);
-  return { data, text: resultJson(ctx, data) };
+  const text = resultJson(ctx, data);
+  return { data, text, structured: structuredContent(definition, text) };
+}
+
+/** A tool's JSON as MCP structuredContent: the same document, a list wrapped under the tool's listKey. */
+export function structuredContent(definition: ToolDefinition, text: string): Record<string, unknown> {
+  const json = JSON.parse(text) as unknown;
+  return definition.listKey ? { [definition.listKey]: json } : (json as Record<string, unknown>);
 }
 
 /** The JSON schema of a tool's input (without `$schema`), as the editor's manifest declares it. */

@@ -1,6 +1,7 @@
 /**
  * The Model Context Protocol server (`skill-metrics mcp`): the agent tools of src/core/tools.ts over stdio, with
- * the official TypeScript SDK. Results are the CLI's --json output as text; a failing call (unknown
+ * the official TypeScript SDK. Results are the CLI's --json output as text and, for clients that read it, the
+ * same JSON as structuredContent (each tool declares its outputSchema, src/core/outputs.ts); a failing call (unknown
  * project, bad window, database locked too long, bad input) is a tool error with the message, and the
  * server goes on. Nothing but protocol messages is written to stdout (logs go to stderr with --verbose).
  */
@@ -11,7 +12,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, logger } from '../common/log';
 import { version } from '../../package.json';
 import type { ToolContext } from '../core/tools';
-import { TOOLS, resultJson, toolErrorMessage } from '../core/tools';
+import { TOOLS, resultJson, structuredContent, toolErrorMessage } from '../core/tools';
 
 const log = logger('mcp');
 
@@ -30,6 +31,7 @@ export function createMcpServer(ctx: ToolContext): McpServer {
         title: definition.title,
         description: definition.description,
         inputSchema: definition.input,
+        outputSchema: definition.output,
         annotations: {
           title: definition.title,
           readOnlyHint: definition.readOnly,
@@ -43,7 +45,9 @@ export function createMcpServer(ctx: ToolContext): McpServer {
         try {
           const data = await definition.run({ ...ctx, signal: extra.signal }, input as never);
           log.debug(`${definition.name} answered in ${Date.now() - started} ms`);
-          return { content: [{ type: 'text', text: resultJson(ctx, data) }] };
+          // The text for older clients; the same JSON as structuredContent, checked against outputSchema.
+          const text = resultJson(ctx, data);
+          return { content: [{ type: 'text', text }], structuredContent: structuredContent(definition, text) };
         } catch (err) {
           log.warn(`${definition.name} failed: ${describeError(err)}`);
           return { content: [{ type: 'text', text: toolErrorMessage(err) }], isError: true };

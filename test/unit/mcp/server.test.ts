@@ -184,6 +184,26 @@ describe('mcp: the server over stdio with the SDK client', function () {
     });
   });
 
+  it('declares an outputSchema for every tool and returns the same JSON as structuredContent (a list under its key)', async () => {
+    const { tools } = await client.listTools();
+    for (const t of tools) assert.equal(t.outputSchema?.type, 'object', t.name);
+    const cases: [string, Record<string, unknown>, string | null][] = [
+      ['get_top_skills', {}, 'skills'],
+      ['list_registered_projects', {}, 'projects'],
+      ['compare_skill_across_projects', { skill: 'review' }, 'projects'],
+      ['get_correlated_sessions', { limit: 3 }, 'sessions'],
+      ['analyze_skill_effectiveness', { skill: 'review' }, null],
+      ['get_skill_graph', { min_count: 1 }, null],
+      ['health_check', {}, null],
+    ];
+    for (const [name, args, key] of cases) {
+      const result = await client.callTool({ name, arguments: args });
+      assert.notEqual(result.isError, true, name);
+      const json = JSON.parse((result.content as { text: string }[])[0]!.text) as unknown;
+      assert.deepEqual(result.structuredContent, key ? { [key]: json } : json, name);
+    }
+  });
+
   it('get_skill_summary: key figures, top skills, what needs attention, the best recommendation, health', async () => {
     const s = (await call(client, 'get_skill_summary', { project: 'alpha', window: 'all' })).json;
     const recs = (await cli(db, 'recommendations', '--project', 'alpha', '--json')).json;
