@@ -18,7 +18,6 @@ import { MetricsService } from './views/metrics';
 import type { ServiceState } from './views/metrics';
 import { ProjectSync } from './views/projectSync';
 import { DashboardPanels } from './views/dashboard/dashboardPanel';
-import { ReportPanels } from './views/reportPanel';
 import { SessionStartNotifier } from './views/sessionStart';
 import { StatusBar } from './views/statusBar';
 import { ProjectsTree } from './views/trees/projectsTree';
@@ -64,14 +63,13 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
   mark('trees');
   const statusBar = new StatusBar(metrics, config, viewState);
   const documents = new ReportDocuments();
-  const panels = new ReportPanels(metrics, config, context.extensionUri);
   const dashboard = new DashboardPanels(metrics, config, context.extensionUri, context.globalState);
   const sessionStart = new SessionStartNotifier(metrics, config, context.workspaceState);
   mark('views');
   // Disposed in reverse: commands and views first, the service (and its events) last.
-  context.subscriptions.push(config, viewState, metrics, projectSync, watchers, databaseWatcher, ...Object.values(trees), statusBar, documents, panels, dashboard);
+  context.subscriptions.push(config, viewState, metrics, projectSync, watchers, databaseWatcher, ...Object.values(trees), statusBar, documents, dashboard);
   context.subscriptions.push(
-    ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, panels, dashboard, documents, channel }),
+    ...registerCommands({ service: metrics, config, viewState, projectSync, watchers, trees: Object.values(trees), statusBar, dashboard, documents, channel }),
   );
   context.subscriptions.push(mirrorContextKeys(metrics), clearStaleFilter(metrics, viewState));
   // A new retention applies at once, not only at the next start.
@@ -96,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): SkillMetricsApi {
     metrics.track(startInBackground(metrics, projectSync, watchers, databaseWatcher, sessionStart, config, context.globalState)),
   );
 
-  const internals: SkillMetricsInternals = { service: metrics, config, viewState, projectSync, watchers, databaseWatcher, trees, statusBar, panels, dashboard, documents, sessionStart, startup };
+  const internals: SkillMetricsInternals = { service: metrics, config, viewState, projectSync, watchers, databaseWatcher, trees, statusBar, dashboard, documents, sessionStart, startup };
   const exposeInternals = context.extensionMode === vscode.ExtensionMode.Test || context.extensionMode === vscode.ExtensionMode.Development;
   return {
     activationMs,

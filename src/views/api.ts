@@ -8,7 +8,6 @@ import type { ReportDocuments } from './documents';
 import type { MetricsService } from './metrics';
 import type { ProjectSync } from './projectSync';
 import type { DashboardPanels } from './dashboard/dashboardPanel';
-import type { ReportPanels } from './reportPanel';
 import type { SessionStartNotifier } from './sessionStart';
 import type { StatusBar } from './statusBar';
 import type { ProjectsTree } from './trees/projectsTree';
@@ -27,7 +26,6 @@ export interface SkillMetricsInternals {
   databaseWatcher: DatabaseWatcher;
   trees: { topSkills: TopSkillsTree; projects: ProjectsTree; recommendations: RecommendationsTree; sessions: SessionsTree };
   statusBar: StatusBar;
-  panels: ReportPanels;
   dashboard: DashboardPanels;
   documents: ReportDocuments;
   sessionStart: SessionStartNotifier;

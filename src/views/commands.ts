@@ -19,7 +19,6 @@ import type { MetricsService } from './metrics';
 import { pickProject, pickSkill } from './pickers';
 import type { ProjectSync } from './projectSync';
 import type { DashboardPanels, DashboardTarget } from './dashboard/dashboardPanel';
-import type { ReportPanels } from './reportPanel';
 import type { StatusBar } from './statusBar';
 import { ProjectNode } from './trees/projectsTree';
 import { RecommendationNode } from './trees/recommendationsTree';
@@ -38,7 +37,6 @@ export interface CommandDeps {
   watchers: ProjectWatchers;
   trees: TreeProvider[];
   statusBar: StatusBar;
-  panels: ReportPanels;
   dashboard: DashboardPanels;
   documents: ReportDocuments;
   channel: vscode.LogOutputChannel;
@@ -79,7 +77,7 @@ function projectIdOf(arg: unknown): string | undefined {
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { service, config, viewState, projectSync, watchers, trees, statusBar, panels, dashboard, documents, channel } = deps;
+  const { service, config, viewState, projectSync, watchers, trees, statusBar, dashboard, documents, channel } = deps;
 
   const refreshViews = (): void => {
     for (const t of trees) t.refresh(0);
@@ -234,16 +232,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         skill = await pickSkill(service, { title: 'Analyze Skill Effectiveness', project, minEvidence: config.get('minEvidence') });
       }
       if (!skill) return undefined;
-      await panels.show({ kind: 'effectiveness', skill, project });
-      return panels.get('effectiveness')?.html;
+      // The dashboard's skill page is the one detail page of a skill.
+      return dashboard.showSkill({ skill, project });
     },
 
     [Commands.compareSkill]: async (arg?: unknown) => {
       let skill = arg instanceof SkillNode ? arg.skill.skill_name : arg instanceof RecommendationNode ? (arg.rec.skill_name ?? undefined) : typeof arg === 'string' ? arg : undefined;
       skill ??= await pickSkill(service, { title: 'Compare Skill Across Projects', minEvidence: config.get('minEvidence') });
       if (!skill) return undefined;
-      await panels.show({ kind: 'compare', skill });
-      return panels.get('compare')?.html;
+      // The skill page's "Across projects" is the comparison.
+      return dashboard.showSkill({ skill });
     },
 
     [Commands.showRecommendations]: async () => {

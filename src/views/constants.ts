@@ -64,7 +64,6 @@ export const ContextValues = {
 } as const;
 
 /** Webview panel type of the rendered reports (effectiveness, comparison). */
-export const REPORT_PANEL_TYPE = 'skillMetrics.report';
 
 /** URI scheme of the read-only text documents (correlation report, health check). */
 export const DOCUMENT_SCHEME = 'skill-metrics';

@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as fmt from '../../src/common/format';
+import type { SkillPayload } from '../../src/core/dashboard/protocol';
 import type { CleanupResult, CollectResult, ExportResult, Health, Registration } from '../../src/core/service';
 import { eventually, internals, labels, manifest, projectId, row } from './helpers';
 
@@ -38,37 +40,43 @@ describe('commands', () => {
     await eventually(() => assert.equal(service.state.health?.aggregates_fresh, true));
   });
 
-  it('Analyze Skill Effectiveness renders the skill\'s figures in a webview', async () => {
-    const html = await vscode.commands.executeCommand<string>('skillMetrics.analyzeEffectiveness', 'code-review', alphaId);
-    assert.match(html, /<h1>code-review<\/h1>/);
-    assert.match(html, /Effectiveness · project alpha · all time · minimum evidence 5/);
-    assert.match(html, /<div class="label">Success rate<\/div><div class="value">92%<\/div>/);
-    assert.match(html, /<div class="label">Duration p50<\/div><div class="value">32 s<\/div>/);
-    assert.match(html, /<td>timeout<\/td><td class="num">2<\/td>/);
-    assert.match(html, /<td>daily<\/td><td class="num">13<\/td><td class="num">92%<\/td>/);
-    assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'nonce-[^']+'; style-src [^;]+ 'nonce-/);
-    assert.doesNotMatch(html, /unsafe-inline/);
-    const { panels } = await internals();
-    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: code-review');
+  // The effectiveness and compare pages are the dashboard's skill page now: the same figures, asserted on what
+  // that page shows (its payload, rendered with the one formatter) and on the panel that shows it.
+  it('Analyze Skill Effectiveness opens the skill\'s page on the dashboard with its figures', async () => {
+    const page = await vscode.commands.executeCommand<SkillPayload>('skillMetrics.analyzeEffectiveness', 'code-review', alphaId);
+    assert.equal(page.skill, 'code-review');
+    assert.deepEqual([page.scope.projectName, page.effectiveness.total, page.effectiveness.completed, page.effectiveness.enoughEvidence], ['alpha', 25, 23, true]);
+    assert.equal(fmt.pct(page.effectiveness.successRate), '92%');
+    assert.equal(fmt.seconds(page.effectiveness.p50), '32 s');
+    assert.deepEqual(page.errors.find((e) => e.errorType === 'timeout'), { errorType: 'timeout', count: 2 });
+    const daily = page.paths.find((p) => p.path === 'daily')!;
+    assert.deepEqual([daily.count, fmt.pct(daily.successRate)], [13, '92%']);
+    const { dashboard } = await internals();
+    // The dashboard's policy: it has no inline style, so style-src carries no nonce (the report page had one).
+    assert.match(dashboard.current!.panel.webview.html, /Content-Security-Policy" content="default-src 'none'; script-src 'nonce-[^']+'; style-src [^;]+;/);
+    assert.doesNotMatch(dashboard.current!.panel.webview.html, /unsafe-inline/);
+    assert.equal(dashboard.current?.panel.title, 'Skill Metrics: code-review');
   });
 
   it('Analyze Skill Effectiveness takes a Top Skills node (inline action)', async () => {
-    const { trees, panels } = await internals();
+    const { trees, dashboard } = await internals();
     const nodes = await trees.topSkills.getChildren();
     const testWriter = nodes.find((n) => n.getTreeItem().label === 'test-writer')!;
-    await vscode.commands.executeCommand('skillMetrics.analyzeEffectiveness', testWriter);
-    assert.equal(panels.get('effectiveness')?.panel.title, 'Effectiveness: test-writer');
-    assert.match(panels.get('effectiveness')!.html, /<div class="value">80%<\/div>/);
+    const page = await vscode.commands.executeCommand<SkillPayload>('skillMetrics.analyzeEffectiveness', testWriter);
+    assert.equal(dashboard.current?.panel.title, 'Skill Metrics: test-writer');
+    assert.equal(fmt.pct(page.effectiveness.successRate), '80%');
   });
 
-  it('Compare Skill Across Projects renders one row per project that used it', async () => {
+  it('Compare Skill Across Projects shows one row per project that used it (the skill page\'s "Across projects")', async () => {
     const { service } = await internals();
     const expected = await (await service.engine()).compare('code-review');
-    const html = await vscode.commands.executeCommand<string>('skillMetrics.compareSkill', 'code-review');
-    assert.match(html, /Across projects · all time/);
-    const rows = [...html.matchAll(/<tr><td><a href="command:skillMetrics\.analyzeEffectiveness\?[^"]+">([^<]+)<\/a><\/td><td class="num">(\d+)<\/td>/g)].map((m) => [m[1], Number(m[2])]);
+    const page = await vscode.commands.executeCommand<SkillPayload>('skillMetrics.compareSkill', 'code-review');
+    assert.equal(page.skill, 'code-review');
+    const rows = page.projects.map((p) => [p.name, p.total]);
     assert.deepEqual(rows, expected.map((r) => [r.project_name, r.total_invocations]));
     assert.ok(rows.some(([name, n]) => name === 'alpha' && n === 25));
+    // Leave no dashboard open: the next test opens it afresh.
+    (await internals()).dashboard.current?.panel.dispose();
   });
 
   it('Open Dashboard opens the dashboard; with the status bar\'s arguments, on its skill and project', async () => {

@@ -229,28 +229,29 @@ try {
     });
   });
 
-  await check('Analyze Skill Effectiveness renders the skill\'s figures', async () => {
+  // Effectiveness and the comparison across projects are the dashboard's skill page (one detail page per skill).
+  await check('Analyze Skill Effectiveness opens the skill\'s page on the dashboard with its figures', async () => {
     await wb.runCommand('Skill Metrics: Analyze Skill Effectiveness...');
     await wb._pickQuickInputRow('code-review', 'code-review');
-    await wb.page.locator('.tab', { hasText: 'Effectiveness: code-review' }).first().waitFor();
-    const frame = wb.webviewFrame();
+    await wb.page.locator('.tab', { hasText: 'Skill Metrics: code-review' }).first().waitFor();
     await eventually(async () => {
-      assert.equal((await frame.locator('h1').innerText()).trim(), 'code-review');
-      const cards = (await frame.locator('.card').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-      assert.ok(cards.some((c) => c.startsWith('Success rate 92%')), cards.join(' | '));
-      assert.ok(cards.some((c) => c.startsWith('Invocations 25 23 completed')), cards.join(' | '));
+      const frame = wb.webviewFrame();
+      assert.equal(text(await frame.locator('#skill-title').innerText()).trim(), 'code-review');
+      assert.equal(text(await frame.locator('#kpi-success .kpi-value').innerText()).trim(), '92%');
+      assert.equal(text(await frame.locator('#kpi-invocations .kpi-value').innerText()).trim(), '25');
+      assert.match(text(await frame.locator('#kpi-success').innerText()), /23 completed/);
     });
     await shot(wb, '10-effectiveness');
   });
 
-  await check('Compare Skill Across Projects renders a table', async () => {
-    const frame = wb.webviewFrame();
-    await frame.locator('a', { hasText: 'Compare across projects' }).click();
-    const compare = wb.page.locator('.tab', { hasText: 'Compare: code-review' });
-    await compare.first().waitFor();
+  await check('Compare Skill Across Projects shows the skill page\'s table across projects', async () => {
+    await wb.runCommand('Skill Metrics: Compare Skill Across Projects...');
+    await wb._pickQuickInputRow('code-review', 'code-review');
     await eventually(async () => {
-      const f = wb.webviewFrame({ index: (await wb.page.locator('iframe.webview').count()) - 1 });
-      const rows = (await f.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const frame = wb.webviewFrame();
+      const card = frame.locator('#card-skillProjects');
+      if ((await card.getAttribute('class'))?.includes('show-table') !== true) await card.locator('button[aria-pressed]').first().click();
+      const rows = (await card.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
       assert.deepEqual(rows, ['alpha 25 92% 32 s']);
     });
     await shot(wb, '11-compare');

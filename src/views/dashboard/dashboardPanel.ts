@@ -17,7 +17,9 @@ import { Disposable } from '../lifecycle';
 import type { MetricsService } from '../metrics';
 import { contentSecurityPolicy, newNonce } from '../webviewSecurity';
 import { parseState, parseWebviewMessage } from './inbound';
-import type { ChartId, DashboardState, ExportFormat, HostCommand, HostMessage, Page, Payload, ProjectOption, WebviewMessage } from '../../core/dashboard/protocol';
+import type {
+  ChartId, DashboardState, ExportFormat, HostCommand, HostMessage, Page, Payload, ProjectOption, SkillPayload, WebviewMessage,
+} from '../../core/dashboard/protocol';
 import { DASHBOARD_VIEW_TYPE, DEFAULT_STATE } from '../../core/dashboard/protocol';
 
 const log = logger('dashboard');
@@ -74,6 +76,16 @@ export class DashboardPanels extends Disposable implements vscode.WebviewPanelSe
   /** The open panel, its UI state and the last payload it was sent (tests). */
   get current(): { panel: vscode.WebviewPanel; state: DashboardState | undefined; payload: Payload | undefined } | undefined {
     return this.panel ? { panel: this.panel, state: this.state, payload: this.lastPayload } : undefined;
+  }
+
+  /**
+   * Opens the dashboard on one skill's page (Analyze Skill Effectiveness, Compare Skill Across Projects: the
+   * one detail page per skill) and resolves with what that page shows: the payload of the panel's scope.
+   */
+  async showSkill(target: { skill: string; project?: string }): Promise<SkillPayload> {
+    this.show(target);
+    const filters = (this.state ?? this.defaultState()).filters;
+    return (await this.service.engine()).skillPayload(target.skill, filters, null);
   }
 
   /** Opens (or reveals) the dashboard, on a skill's page or a project's scope when asked. */
