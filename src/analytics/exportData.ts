@@ -53,7 +53,7 @@ function query(what: ExportWhat, format: ExportFormat): string {
               FROM skill_usage u JOIN projects p USING (project_id)
               WHERE p.is_active AND ($1::VARCHAR IS NULL OR u.project_id = $1) ORDER BY u.invoked_at, u.record_id`;
     case 'aggregates':
-      return `SELECT a.skill_name, a.project_id, a.time_window, ${ts('a.bucket_start', 'bucket_start')}, a.total_invocations,
+      return `SELECT a.skill_name, a.project_id, a.time_window, ${ts("(CASE WHEN a.time_window <> 'all' THEN a.bucket_start END)", 'bucket_start')}, a.total_invocations,
                 a.completed_invocations, a.failed_invocations, a.abandoned_invocations, a.pending_invocations, a.avg_duration_seconds, a.p50_duration_seconds,
                 a.p95_duration_seconds, a.avg_follow_ups, a.projects, ${ts('a.first_used', 'first_used')}, ${ts('a.last_used', 'last_used')}
               FROM skill_aggregates a LEFT JOIN projects p USING (project_id)

@@ -312,8 +312,9 @@ export const COMMANDS: Command[] = [
             { header: 'SKILLS', value: (r) => r.skills_used.join(' > ') },
             { header: 'DONE', value: (r) => fmt.int(r.skills_completed), align: 'right' },
             { header: 'NODES', value: (r) => fmt.int(r.workflow_nodes_completed), align: 'right' },
-            { header: 'SKILL TIME', value: (r) => fmt.seconds(r.total_skill_duration), align: 'right' },
-            { header: 'WORKFLOW TIME', value: (r) => fmt.seconds(r.total_workflow_duration), align: 'right' },
+            // A total of 0: no duration was known (shown as none, not as "0 s").
+            { header: 'SKILL TIME', value: (r) => fmt.seconds(r.total_skill_duration || null), align: 'right' },
+            { header: 'WORKFLOW TIME', value: (r) => fmt.seconds(r.total_workflow_duration || null), align: 'right' },
           ]) + '\n(* inferred from time gaps)'
         : 'No sessions.';
       return { data: rows, text };

@@ -24,11 +24,12 @@ export function int(n: number | null | undefined): string {
   return missing(n) ? NONE : intFormat.format(n);
 }
 
-/** 0.9166 -> "92%"; 0.996 -> "99.6%" (never a rounded 100% or 0%); null -> "–". */
+/** 0.9166 -> "92%"; 0.996 -> "99.6%", 0.0004 -> "0.1%" (never a rounded 100% or 0%); null -> "–". */
 export function pct(rate: number | null | undefined): string {
   if (missing(rate)) return NONE;
   const whole = Math.round(rate * 100);
-  if ((whole === 100 && rate < 1) || (whole === 0 && rate > 0)) return `${(Math.floor(rate * 1000) / 10).toFixed(1)}%`;
+  if (whole === 100 && rate < 1) return `${(Math.floor(rate * 1000) / 10).toFixed(1)}%`;
+  if (whole === 0 && rate > 0) return `${(Math.ceil(rate * 1000) / 10).toFixed(1)}%`;
   return `${whole}%`;
 }
 
