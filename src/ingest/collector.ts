@@ -22,6 +22,8 @@ import { bumpDataVersion, bumpProjectVersions, recordChangedRanges } from '../an
 import { projectsWithRecords, writeBatch, writeNewProjects } from '../analytics/ingestWriter';
 import type { Project } from '../analytics/projects';
 import { activeProjects, registerProjects, resolveProjects } from '../analytics/projects';
+import type { FileStampRow, KnownFile } from '../analytics/sourceFiles';
+import { knownFiles, recordCollectionRun, recordFileProblem, recordFileUnchanged, recordFilesIngested } from '../analytics/sourceFiles';
 import type { Db, Store } from '../analytics/store';
 import type { WriteCounts } from '../analytics/ingestWriter';
 import type { DiscoveryOptions } from './discovery';
@@ -84,19 +86,6 @@ export interface CollectResult {
   duration_ms: number;
 }
 
-interface KnownFile {
-  path: string;
-  project_id: string;
-  size: number | null;
-  mtime_ms: number | null;
-  content_hash: string | null;
-  last_problem: string | null;
-  format: string | null;
-  prefix_bytes: number | null;
-  prefix_hash: string | null;
-  prefix_records: number | null;
-}
-
 interface FileJob {
   project: Project;
   path: string;
@@ -119,13 +108,7 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
   const { projects, known } = await store.write(async (db) => {
     if (options.register?.length) await registerProjects(db, options.register, { source: 'cli' });
     const chosen = await chooseProjects(db, options);
-    const files = chosen.length
-      ? await db.all<KnownFile>(
-          `SELECT path, project_id, size, mtime_ms, content_hash, last_problem, format, prefix_bytes, prefix_hash, prefix_records
-           FROM source_files WHERE list_contains($1, project_id)`,
-          [chosen.map((p) => p.project_id)],
-        )
-      : [];
+    const files = chosen.length ? await knownFiles(db, chosen.map((p) => p.project_id)) : [];
     return { projects: chosen, known: new Map(files.map((f) => [f.path, f])) };
   });
 
@@ -238,20 +221,9 @@ export async function collect(store: Store, options: CollectOptions): Promise<Co
     problems,
     duration_ms: 0,
   };
-  await store.write(async (db) => {
-    await db.transaction(async () => {
-      if (synced.length) await db.run('UPDATE projects SET last_sync_at = now() WHERE list_contains($1, project_id)', [synced]);
-      if (vanished.length) await db.run('UPDATE source_files SET present = false WHERE list_contains($1, path)', [vanished]);
-      result.duration_ms = Date.now() - started;
-      await db.run(
-        `INSERT INTO collection_runs VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::JSON)`,
-        [
-          startedAt.toISOString(), result.duration_ms, options.origin, result.projects, result.files, result.files_read,
-          result.records_seen, result.records_added, result.records_updated, result.skipped_invalid, JSON.stringify(problems),
-        ],
-      );
-    });
-  });
+  await store.write((db) =>
+    recordCollectionRun(db, { synced, vanished, startedAt, origin: options.origin, result, problems, durationMs: () => (result.duration_ms = Date.now() - started) }),
+  );
   log.info(
     `collected ${result.projects} project(s): ${result.files_read}/${result.files} file(s) read, ` +
       `${result.records_added} added, ${result.records_updated} updated, ${result.skipped_invalid} invalid, ` +
@@ -304,22 +276,16 @@ const NOTHING: Outcome = Object.freeze({ seen: 0, added: 0, invocationsAdded: 0,
 
 async function storeResult(db: Db, job: FileJob, result: LoadResult, sourceTimeZone: string): Promise<Outcome> {
   // The stamp measured before the read: if the file changed since, the next collection reads it again.
-  const base = [job.path, job.project.project_id, job.kind, result.size, result.mtimeMs];
+  const base: FileStampRow = [job.path, job.project.project_id, job.kind, result.size, result.mtimeMs];
   if (result.status === 'problem') {
-    await db.run(
-      `INSERT INTO source_files (path, project_id, kind, size, mtime_ms, content_hash, last_problem, last_problem_at, present)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), true)
-       ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, content_hash = excluded.content_hash,
-         last_problem = excluded.last_problem, last_problem_at = excluded.last_problem_at, present = true`,
-      [...base, result.hash, result.message],
-    );
+    await recordFileProblem(db, base, result.hash, result.message);
     log.warn(`${job.path}: ${result.message}`);
     return { ...NOTHING, problem: result.message };
   }
   if (result.status === 'unchanged') {
     // The same bytes as last time: a problem they had (a truncated file, say) is still there.
     const problem = job.known?.last_problem ?? null;
-    await db.run('UPDATE source_files SET size = $2, mtime_ms = $3, present = true WHERE path = $1', [job.path, result.size, result.mtimeMs]);
+    await recordFileUnchanged(db, job.path, result.size, result.mtimeMs);
     return { ...NOTHING, ...(problem ? { problem } : {}) };
   }
   return (await storeParsed(db, [{ job, result }], sourceTimeZone))[0]!;
@@ -395,32 +361,15 @@ async function recordFiles(db: Db, files: readonly (Parsed & { counts: WriteCoun
   for (const tailOnly of [false, true]) {
     const rows = files.filter((f) => f.result.tailOnly === tailOnly);
     if (rows.length === 0) continue;
-    const FIELDS = 15;
-    const params = rows.flatMap(({ job, result, counts }) => [
-      // The stamp measured before the read: if the file changed since, the next collection reads it again.
-      job.path, job.project.project_id, job.kind, result.size, result.mtimeMs, result.hash, result.format, result.seen,
-      counts.invocationsAdded + counts.eventsAdded, counts.invocationsUpdated, result.invalid.count, JSON.stringify(result.invalid),
-      result.prefix?.bytes ?? null, result.prefix?.hash ?? null, result.prefix?.records ?? null,
-    ]);
-    const values = rows.map((_, i) => `(${Array.from({ length: FIELDS }, (_, k) => `$${i * FIELDS + k + 1}`).join(', ')})`);
-    await db.run(
-      `INSERT INTO source_files (path, project_id, kind, size, mtime_ms, content_hash, format, last_ingest_at, records_seen,
-         records_added, records_updated, records_invalid, invalid_reasons, last_problem, last_problem_at, present,
-         prefix_bytes, prefix_hash, prefix_records)
-       SELECT path, project_id, kind, size, mtime_ms, content_hash, format, now(), records_seen, records_added, records_updated,
-         records_invalid, invalid_reasons::JSON, NULL, NULL, true, prefix_bytes, prefix_hash, prefix_records
-       FROM (VALUES ${values.join(', ')})
-         AS v(path, project_id, kind, size, mtime_ms, content_hash, format, records_seen, records_added, records_updated,
-              records_invalid, invalid_reasons, prefix_bytes, prefix_hash, prefix_records)
-       ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
-         content_hash = excluded.content_hash, format = excluded.format, last_ingest_at = excluded.last_ingest_at,
-         records_seen = excluded.records_seen, records_added = source_files.records_added + excluded.records_added,
-         records_updated = source_files.records_updated + excluded.records_updated,
-         records_invalid = ${tailOnly ? 'source_files.records_invalid + excluded.records_invalid' : 'excluded.records_invalid'},
-         invalid_reasons = ${tailOnly ? 'CASE WHEN excluded.records_invalid = 0 THEN source_files.invalid_reasons ELSE excluded.invalid_reasons END' : 'excluded.invalid_reasons'},
-         last_problem = NULL, last_problem_at = NULL, present = true,
-         prefix_bytes = excluded.prefix_bytes, prefix_hash = excluded.prefix_hash, prefix_records = excluded.prefix_records`,
-      params,
+    await recordFilesIngested(
+      db,
+      rows.map(({ job, result, counts }) => [
+        // The stamp measured before the read: if the file changed since, the next collection reads it again.
+        job.path, job.project.project_id, job.kind, result.size, result.mtimeMs, result.hash, result.format, result.seen,
+        counts.invocationsAdded + counts.eventsAdded, counts.invocationsUpdated, result.invalid.count, JSON.stringify(result.invalid),
+        result.prefix?.bytes ?? null, result.prefix?.hash ?? null, result.prefix?.records ?? null,
+      ]),
+      tailOnly,
     );
   }
   const changed = files
