@@ -4,6 +4,7 @@
  */
 import { PENDING_SQL } from './definitions';
 import type { SkillStats } from './definitions';
+import type { ProjectRef } from './scope';
 import { skillInsights } from './definitions';
 import { projectScope } from './scope';
 import type { RangeQuery } from './timeRange';
@@ -32,7 +33,7 @@ export interface Effectiveness {
 }
 
 export interface EffectivenessQuery extends RangeQuery {
-  project?: string;
+  project?: ProjectRef;
   minEvidence: number;
 }
 

@@ -4,6 +4,7 @@
  * with instants as ISO 8601 with the display zone's offset. Rows are streamed, not held in memory.
  */
 import { createWriteStream, statSync } from 'node:fs';
+import type { ProjectRef } from './scope';
 import * as path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { csvLine } from '../common/csv';
@@ -22,7 +23,7 @@ export interface ExportOptions {
   what: string;
   format: string;
   out: string;
-  project?: string;
+  project?: ProjectRef;
 }
 
 export interface ExportResult {

@@ -5,6 +5,7 @@
  * - transitions: P(next skill = B | skill = A) within a session, ordered by time.
  */
 import { projectScope } from './scope';
+import type { ProjectRef } from './scope';
 import type { Db } from './store';
 
 export interface SkillPair {
@@ -28,7 +29,7 @@ export interface SkillGraph {
 }
 
 export interface GraphQuery {
-  project?: string;
+  project?: ProjectRef;
   /** Pairs seen in fewer sessions, and transitions seen fewer times, are left out (default 2). */
   minCount?: number;
   limit?: number;

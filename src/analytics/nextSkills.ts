@@ -17,6 +17,7 @@
  * first.
  */
 import { UsageError } from '../common/errors';
+import type { ProjectRef } from './scope';
 import { int } from '../common/format';
 import { RULES, pct } from './definitions';
 import { projectScope } from './scope';
@@ -226,7 +227,7 @@ export interface NextSkillsQuery {
   /** A workflow path (as invocations record it) or a workflow node (as workflow events record it). */
   workflow?: string;
   /** Project id, path or name; default: every active project. */
-  project?: string;
+  project?: ProjectRef;
   limit?: number;
   minEvidence: number;
 }

@@ -6,6 +6,7 @@
  */
 import { PENDING_SQL } from './definitions';
 import { derivedFreshness } from './derived';
+import type { ProjectRef } from './scope';
 import { projectScope } from './scope';
 import type { Db } from './store';
 
@@ -36,7 +37,7 @@ const FIGURES = `SELECT count(*) AS invocations, count(*) FILTER (WHERE complete
     AND ($2::TIMESTAMPTZ IS NULL OR u.invoked_at >= $2) AND ($3::TIMESTAMPTZ IS NULL OR u.invoked_at < $3)`;
 
 export interface FiguresQuery {
-  project?: string;
+  project?: ProjectRef;
   from: Date | null;
   to: Date | null;
   now?: Date;
@@ -132,7 +133,7 @@ export interface UsageSeries {
 /** Invocations per day or week, for the top skills of the range and the rest as "other". */
 export async function usageOverTime(
   db: Db,
-  q: { project?: string; from: Date | null; to: Date | null; granularity: 'daily' | 'weekly'; top?: number },
+  q: { project?: ProjectRef; from: Date | null; to: Date | null; granularity: 'daily' | 'weekly'; top?: number },
 ): Promise<UsageSeries> {
   const scope = (await projectScope(db, q.project)) ?? '*';
   const rows = await db.all<{ skill_name: string; bucket_start: Date; total: number; completed: number }>(
@@ -212,7 +213,7 @@ export interface ErrorHotspot {
 }
 
 /** The error types behind most failures, with the skills that hit them. */
-export async function errorHotspots(db: Db, q: { project?: string; limit?: number } = {}): Promise<ErrorHotspot[]> {
+export async function errorHotspots(db: Db, q: { project?: ProjectRef; limit?: number } = {}): Promise<ErrorHotspot[]> {
   const scope = (await projectScope(db, q.project)) ?? '*';
   const rows = await db.all<{ error_type: string; failures: number; share: number; skills: { skill_name: string; failures: number }[] }>(
     `SELECT error_type, sum(failures) AS failures, sum(failures) / (SELECT sum(failures) FROM skill_errors WHERE project_id = $1) AS share,
@@ -233,7 +234,7 @@ export interface SkillDurations {
 }
 
 /** Success and duration percentiles of the most used skills (all time). */
-export async function skillDurations(db: Db, q: { project?: string; limit?: number } = {}): Promise<SkillDurations[]> {
+export async function skillDurations(db: Db, q: { project?: ProjectRef; limit?: number } = {}): Promise<SkillDurations[]> {
   const scope = (await projectScope(db, q.project)) ?? '*';
   return db.all<SkillDurations>(
     `SELECT skill_name, total_invocations, completed_invocations / (total_invocations - pending_invocations) AS success_rate, avg_duration_seconds,

@@ -4,6 +4,7 @@
  * by priority, then by how much use the evidence covers. Reads derived data: call `ensureDerived` first.
  */
 import type { SkillStats } from './definitions';
+import type { ProjectRef } from './scope';
 import { int } from '../common/format';
 import { RULES, betterPath, errorHotspot, pct } from './definitions';
 import { projectScope } from './scope';
@@ -34,7 +35,7 @@ export interface Recommendation {
 }
 
 export interface RecommendationQuery {
-  project?: string;
+  project?: ProjectRef;
   minEvidence: number;
   now?: Date;
   limit?: number;

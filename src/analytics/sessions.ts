@@ -4,6 +4,7 @@
  */
 import { PENDING_SQL } from './definitions';
 import { formatIsoInZone } from '../common/zonedTime';
+import type { ProjectRef } from './scope';
 import { pct } from './definitions';
 import { projectScope } from './scope';
 import type { Db } from './store';
@@ -25,7 +26,7 @@ export interface CorrelatedSession {
 export const sessionKey = (s: { project_id: string; session_id: string }): string => `${s.project_id}/${s.session_id}`;
 
 export interface SessionQuery {
-  project?: string;
+  project?: ProjectRef;
   /** At most this many (default 20); null: all of them. */
   limit?: number | null;
   /** Only sessions that used this skill. */
@@ -131,7 +132,7 @@ export interface SessionOverview {
   total_workflow_duration: number;
 }
 
-export async function sessionOverview(db: Db, project?: string): Promise<SessionOverview> {
+export async function sessionOverview(db: Db, project?: ProjectRef): Promise<SessionOverview> {
   const projectId = await projectScope(db, project);
   return (await db.one<SessionOverview>(
     `SELECT count(*) AS sessions, count(*) FILTER (WHERE NOT inferred) AS explicit, count(*) FILTER (WHERE inferred) AS inferred,
@@ -150,7 +151,7 @@ export async function sessionOverview(db: Db, project?: string): Promise<Session
 /** Per workflow node: how many sessions ran it, and the skills most often used in those sessions. */
 export async function workflowNodeSkills(
   db: Db,
-  project?: string,
+  project?: ProjectRef,
   topSkills = 5,
 ): Promise<{ node_id: string; sessions: number; completed: number; skills: { skill_name: string; sessions: number }[] }[]> {
   const projectId = await projectScope(db, project);
@@ -177,7 +178,7 @@ export async function workflowNodeSkills(
 }
 
 /** The seed's correlation report, as text a person reads. */
-export async function correlationReport(db: Db, q: { project?: string; limit?: number } = {}): Promise<string> {
+export async function correlationReport(db: Db, q: { project?: ProjectRef; limit?: number } = {}): Promise<string> {
   const zone = (await db.one<{ tz: string }>("SELECT current_setting('TimeZone') AS tz"))!.tz;
   const o = await sessionOverview(db, q.project);
   const recent = await sessions(db, { project: q.project, limit: q.limit ?? 10 });
@@ -224,7 +225,7 @@ function hours(seconds: number): string {
  * session in scope (most recent first) unless a limit is given. The key is `<project_id>/<session_id>` (a
  * session id alone is not unique across projects); each value carries its `session_id` and `project_id`.
  */
-export async function correlatedSessionsExport(db: Db, q: { project?: string; limit?: number } = {}): Promise<{ sessions: Record<string, unknown>; exported_at: Date }> {
+export async function correlatedSessionsExport(db: Db, q: { project?: ProjectRef; limit?: number } = {}): Promise<{ sessions: Record<string, unknown>; exported_at: Date }> {
   const list = await sessions(db, { project: q.project, limit: q.limit ?? null });
   const timelines = await sessionTimelines(db, list);
   const out: Record<string, unknown> = {};

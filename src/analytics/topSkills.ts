@@ -1,11 +1,12 @@
 /** Top skills: the most used skills with their success and duration figures (DESIGN sections 4, 5). */
 import { PENDING_SQL } from './definitions';
 import type { Db } from './store';
+import type { ProjectRef } from './scope';
+import { projectScope } from './scope';
 import type { AggregateWindow } from './derived';
 import { derivedFreshness } from './derived';
 import type { RangeQuery, Window } from './timeRange';
 import { parseWindow, resolveRange } from './timeRange';
-import { resolveProject } from './projects';
 
 export interface TopSkill {
   skill_name: string;
@@ -25,7 +26,7 @@ export interface TopSkill {
 export interface TopQuery extends RangeQuery {
   limit?: number;
   /** Project id, path or name; default: every active project. */
-  project?: string;
+  project?: ProjectRef;
 }
 
 /** Windows that are one aggregate bucket: answered from `skill_aggregates` when it is fresh. */
@@ -39,7 +40,7 @@ const BUCKET_WINDOWS: Partial<Record<Window, { window: AggregateWindow; bucket: 
 };
 
 export async function topSkills(db: Db, query: TopQuery = {}): Promise<TopSkill[]> {
-  const projectId = query.project ? (await resolveProject(db, query.project)).project_id : null;
+  const projectId = await projectScope(db, query.project);
   const bucketed = BUCKET_WINDOWS[parseWindow(query.window)];
   if (bucketed && !query.since && !query.until && (await derivedFreshness(db)).fresh) {
     return db.all<TopSkill>(

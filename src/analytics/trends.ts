@@ -7,6 +7,7 @@
  * `staleDays` days. Call `ensureDerived` first.
  */
 import { RULES } from './definitions';
+import type { ProjectRef } from './scope';
 import { projectScope } from './scope';
 import type { Db } from './store';
 
@@ -28,7 +29,7 @@ export interface SkillTrend {
 }
 
 export interface TrendQuery {
-  project?: string;
+  project?: ProjectRef;
   weeks?: number;
   now?: Date;
 }

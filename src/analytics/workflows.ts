@@ -4,6 +4,7 @@
  */
 import { PENDING_SQL } from './definitions';
 import { projectScope } from './scope';
+import type { ProjectRef } from './scope';
 import type { Db } from './store';
 
 export interface WorkflowSkill {
@@ -16,7 +17,7 @@ export interface WorkflowSkill {
   p95_duration_seconds: number | null;
 }
 
-export async function workflowSkills(db: Db, q: { project?: string; limit?: number } = {}): Promise<WorkflowSkill[]> {
+export async function workflowSkills(db: Db, q: { project?: ProjectRef; limit?: number } = {}): Promise<WorkflowSkill[]> {
   const projectId = await projectScope(db, q.project);
   return db.all<WorkflowSkill>(
     `WITH usage AS (

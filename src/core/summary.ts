@@ -8,6 +8,7 @@ import { RULES } from '../analytics/definitions';
 import { health } from '../analytics/health';
 import { keyFigures } from '../analytics/overview';
 import { resolveProject } from '../analytics/projects';
+import { resolved } from '../analytics/scope';
 import type { Recommendation } from '../analytics/recommendations';
 import { recommendations } from '../analytics/recommendations';
 import type { Db } from '../analytics/store';
@@ -62,9 +63,11 @@ export interface SummaryQuery {
 
 export async function skillSummary(db: Db, q: SummaryQuery): Promise<SkillSummary> {
   const project = q.project ? await resolveProject(db, q.project) : null;
+  // Resolved once for the whole summary: the questions below take the resolved project.
+  const ref = project ? resolved(project.project_id) : undefined;
   const range = await resolveRange(db, { window: q.window ?? '30d', now: q.now });
-  const figures = await keyFigures(db, { project: project?.project_id, from: range.from, to: range.to, now: q.now });
-  const skills = await topSkills(db, { project: project?.project_id, window: range.window, limit: 10_000, now: q.now });
+  const figures = await keyFigures(db, { project: ref, from: range.from, to: range.to, now: q.now });
+  const skills = await topSkills(db, { project: ref, window: range.window, limit: 10_000, now: q.now });
   const shape = (s: (typeof skills)[number]): SummarySkill => ({
     skill_name: s.skill_name,
     total_invocations: s.total_invocations,
@@ -72,7 +75,7 @@ export async function skillSummary(db: Db, q: SummaryQuery): Promise<SkillSummar
     avg_duration_seconds: s.avg_duration_seconds,
     enough_evidence: s.total_invocations >= q.minEvidence,
   });
-  const recs = await recommendations(db, { project: project?.project_id, minEvidence: q.minEvidence, now: q.now });
+  const recs = await recommendations(db, { project: ref, minEvidence: q.minEvidence, now: q.now });
   const h = await health(db, undefined, q.sessionGapMinutes);
   return {
     project_id: project?.project_id ?? null,

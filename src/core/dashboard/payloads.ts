@@ -17,6 +17,8 @@ import type { Recommendation } from '../../analytics/recommendations';
 import { recommendations } from '../../analytics/recommendations';
 import type { CorrelatedSession } from '../../analytics/sessions';
 import { sessionInferred, sessionTimeline, sessions } from '../../analytics/sessions';
+import type { ProjectRef } from '../../analytics/scope';
+import { resolved } from '../../analytics/scope';
 import type { Store } from '../../analytics/store';
 import type { TimeRange } from '../../analytics/timeRange';
 import { resolveRange } from '../../analytics/timeRange';
@@ -46,7 +48,7 @@ export async function projectOptions(store: Store): Promise<ProjectOption[]> {
 }
 
 /** Resolves the filters: the range in the display zone, and the project (dropped when it is no longer active). */
-async function resolveScope(store: Store, filters: Filters, ctx: ViewContext): Promise<{ scope: Scope; range: TimeRange; project?: string; projects: ProjectOption[] }> {
+async function resolveScope(store: Store, filters: Filters, ctx: ViewContext): Promise<{ scope: Scope; range: TimeRange; project?: ProjectRef; projects: ProjectOption[] }> {
   const custom = filters.range === 'custom';
   // Both at once: every later query needs the range and a project that is still active.
   const [projects, range] = await Promise.all([
@@ -61,7 +63,8 @@ async function resolveScope(store: Store, filters: Filters, ctx: ViewContext): P
   return {
     scope: { projectId: project?.id ?? null, projectName: project?.name ?? null, from: ms(range.from), to: ms(range.to), label, zone: ctx.zone },
     range,
-    project: project?.id,
+    // Resolved here, once: the parallel queries below do not look the project up again.
+    project: project ? resolved(project.id) : undefined,
     projects,
   };
 }
