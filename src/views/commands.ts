@@ -42,7 +42,15 @@ export interface CommandDeps {
   channel: vscode.LogOutputChannel;
 }
 
-type Handler = (...args: never[]) => Promise<unknown> | unknown;
+/** A command's handler: VS Code passes whatever the caller gave (a tree node, a URI, a test's options): each narrows it. */
+type Handler = (...args: unknown[]) => Promise<unknown> | unknown;
+
+/** An options object a caller passed (a link, a test), or none. */
+function optionsOf(arg: unknown): Record<string, unknown> {
+  return arg && typeof arg === 'object' && !Array.isArray(arg) ? (arg as Record<string, unknown>) : {};
+}
+
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Shows what went wrong in words a person can act on; never a stack. */
 async function reportFailure(title: string, err: unknown): Promise<void> {
@@ -170,13 +178,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     },
 
     // The one place that opens the dashboard (the status bar and the session-start notification come here too).
-    [Commands.openDashboard]: async (target?: DashboardTarget) => {
-      const t = target && typeof target === 'object' ? target : {};
-      return dashboard.show({ skill: typeof t.skill === 'string' ? t.skill : undefined, project: typeof t.project === 'string' ? t.project : undefined });
+    [Commands.openDashboard]: async (target?: unknown) => {
+      const t = optionsOf(target);
+      return dashboard.show({ skill: textOf(t.skill), project: textOf(t.project) } satisfies DashboardTarget);
     },
 
-    [Commands.registerFolder]: async (arg?: vscode.Uri | vscode.Uri[]): Promise<Registration[] | undefined> => {
-      let uris = arg instanceof vscode.Uri ? [arg] : Array.isArray(arg) ? arg.filter((u) => u instanceof vscode.Uri) : [];
+    [Commands.registerFolder]: async (arg?: unknown): Promise<Registration[] | undefined> => {
+      let uris = arg instanceof vscode.Uri ? [arg] : Array.isArray(arg) ? arg.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
       if (!uris.length) {
         uris =
           (await vscode.window.showOpenDialog({
@@ -264,9 +272,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return report;
     },
 
-    [Commands.export]: async (options?: { what?: string; format?: string; uri?: vscode.Uri }): Promise<ExportResult | undefined> => {
+    [Commands.export]: async (arg?: unknown): Promise<ExportResult | undefined> => {
+      const o = optionsOf(arg);
+      const options = { what: textOf(o.what), format: textOf(o.format), uri: o.uri instanceof vscode.Uri ? o.uri : undefined };
       const what =
-        options?.what ??
+        options.what ??
         (
           await vscode.window.showQuickPick(
             [
@@ -279,7 +289,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         )?.value;
       if (!what) return undefined;
       const format =
-        options?.format ??
+        options.format ??
         (
           await vscode.window.showQuickPick(
             [
@@ -294,7 +304,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       // Exports go where the user says; the default is the home folder, never a project folder.
       const base = os.homedir();
       const uri =
-        options?.uri ??
+        options.uri ??
         (await vscode.window.showSaveDialog({
           title: 'Export Skill Metrics',
           saveLabel: 'Export',
@@ -333,8 +343,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return h;
     },
 
-    [Commands.cleanUp]: async (options?: { olderThanDays?: number; confirmed?: boolean }): Promise<CleanupResult | undefined> => {
-      let days = options?.olderThanDays;
+    [Commands.cleanUp]: async (arg?: unknown): Promise<CleanupResult | undefined> => {
+      const options = optionsOf(arg);
+      let days = typeof options.olderThanDays === 'number' ? options.olderThanDays : undefined;
       if (days === undefined) {
         const input = await vscode.window.showInputBox({
           title: 'Clean Up Old Records',
@@ -345,7 +356,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         if (input === undefined) return undefined;
         days = Number(input.trim());
       }
-      if (!options?.confirmed) {
+      if (options.confirmed !== true) {
         const ok = await vscode.window.showWarningMessage(
           `Delete skill records older than ${fmt.plural(days, 'day')} from the Skill Metrics database?`,
           { modal: true, detail: "Your projects' .session-buddy files are not changed, and these records will not be collected again." },
@@ -439,7 +450,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        return await (handler as (...a: unknown[]) => unknown)(...args);
+        return await handler(...args);
       } catch (err) {
         await reportFailure(titles.get(id) ?? id.replace('skillMetrics.', ''), err);
         return undefined;
