@@ -5,12 +5,10 @@ import * as path from 'node:path';
 import { cli, handBuilt, many, tempDir } from '../helpers';
 
 describe('cli: one way to say a figure', () => {
-  let db: string;
-  let root: string;
+  const root = tempDir();
+  const db = path.join(root, 'db.duckdb');
 
   before(async () => {
-    root = tempDir();
-    db = path.join(root, 'db.duckdb');
     // "old" was last used on 2026-01-01 10:05 UTC (stale); "fresh" twice in one session.
     const alpha = handBuilt(root, 'alpha', [
       ...many('old', 6, '2026-01-01T10:00:00', () => ({ session: 'jan' })),
