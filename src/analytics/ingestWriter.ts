@@ -17,8 +17,8 @@ import { DuckDBDataChunk, INTEGER, LIST, VARCHAR, listValue } from '@duckdb/node
 import type { DuckDBAppender, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { BulkColumn } from './bulkAppend';
 import { bulkAppend } from './bulkAppend';
-import type { MergedBatch, SealedBatch } from '../ingest/batch';
-import { NULL_CODE, mergeBatches } from '../ingest/batch';
+import type { MergedBatch, SealedBatch } from '../common/recordBatch';
+import { NULL_CODE, mergeBatches } from '../common/recordBatch';
 import { retentionCutoff } from './cleanup';
 import { PENDING_SQL } from './definitions';
 import type { Db } from './store';

@@ -1,6 +1,6 @@
 /** The rules that turn a validated input record into a stored one (DESIGN section 3, FORMATS section 3). */
-import type { InvocationRecord, SourceFormat, TzMode } from './batch';
-import { TzMode as Tz } from './batch';
+import type { InvocationRecord, SourceFormat, TzMode } from '../common/recordBatch';
+import { TzMode as Tz } from '../common/recordBatch';
 import { normaliseErrorType } from './errorTypes';
 import type { InvocationInput } from './schemas';
 import { MAX_DURATION_SECONDS } from './schemas';

@@ -3,7 +3,7 @@
  * back the columnar batch by transfer. Bundled to dist/parseWorker.js.
  */
 import { parentPort } from 'node:worker_threads';
-import { transferList } from './batch';
+import { transferList } from '../common/recordBatch';
 import type { LoadJob, LoadResult } from './sourceLoader';
 import { loadSource } from './sourceLoader';
 

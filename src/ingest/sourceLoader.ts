@@ -9,8 +9,8 @@
 import { constants as fsc, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { BatchBuilder } from './batch';
-import type { SealedBatch } from './batch';
+import { BatchBuilder } from '../common/recordBatch';
+import type { SealedBatch } from '../common/recordBatch';
 import type { InvalidSummary } from './invalidRecords';
 import { InvalidRecords } from './invalidRecords';
 import { readCorrelatedSessions } from './readers/correlatedSessionJson';

@@ -4,7 +4,7 @@
  * Its invocations and events are ingested with the session they are filed under; the derived totals
  * are recomputed, not read.
  */
-import type { BatchBuilder } from '../batch';
+import type { BatchBuilder } from '../../common/recordBatch';
 import type { InvalidRecords } from '../invalidRecords';
 import { invocationRecord } from '../normalise';
 import { correlatedSessionEnvelope, describeIssue, invocationSchema, jsonKind } from '../schemas';

@@ -3,7 +3,7 @@
  * `{invocations, skills, last_updated}`; the Session Buddy v3 export writes `{invocations}` only.
  * Everything is recomputed from `invocations`; the `skills` block is advisory (B8) and not read.
  */
-import type { BatchBuilder, SourceFormat } from '../batch';
+import type { BatchBuilder, SourceFormat } from '../../common/recordBatch';
 import type { InvalidRecords } from '../invalidRecords';
 import { invocationRecord } from '../normalise';
 import { describeIssue, invocationSchema, jsonKind, skillMetricsEnvelope } from '../schemas';

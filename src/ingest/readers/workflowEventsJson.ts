@@ -3,8 +3,8 @@
  * released tool, so the extension defines it: a JSON array of events, or `{"events": [...]}`, each
  * `{event_type, workflow_id, node_id, timestamp, session_id, metadata}`.
  */
-import { TzMode } from '../batch';
-import type { BatchBuilder, WorkflowEventRecord } from '../batch';
+import { TzMode } from '../../common/recordBatch';
+import type { BatchBuilder, WorkflowEventRecord } from '../../common/recordBatch';
 import { normaliseErrorType } from '../errorTypes';
 import type { InvalidRecords } from '../invalidRecords';
 import { normaliseDuration, normaliseSessionId, normaliseText, tzModeOf } from '../normalise';
